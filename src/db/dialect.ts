@@ -1,0 +1,64 @@
+// Where SQLite and PostgreSQL differ, and nowhere else: id columns, binary type, the substring-search index and
+// its query. Stores ask for a capability by name and never for the database kind (as Kysely's own adapters do).
+import { type CreateTableBuilder, type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+
+export type DialectKind = 'sqlite' | 'postgres';
+
+export interface DialectOps {
+  readonly kind: DialectKind;
+  readonly binaryType: 'blob' | 'bytea';
+  /** Adds the auto-numbered primary key `id`. */
+  addId<T extends string>(tb: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;
+  /** Builds the index that makes `%q%` over certificates.search_text fast at millions of rows. */
+  createSearchIndex(db: Kysely<unknown>): Promise<void>;
+  /** A condition matching certificates whose search_text contains `q` (already lower-cased). */
+  searchCertificates(q: string): Expression<SqlBool>;
+}
+
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+const sqlite: DialectOps = {
+  kind: 'sqlite',
+  binaryType: 'blob',
+  addId: (tb) => tb.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()),
+  async createSearchIndex(db) {
+    // FTS5 with the trigram tokenizer indexes substrings; external content keeps one copy of the text.
+    await sql`CREATE VIRTUAL TABLE certificates_fts USING fts5(search_text, content='certificates', content_rowid='id', tokenize='trigram')`.execute(
+      db,
+    );
+    await sql`CREATE TRIGGER certificates_fts_ai AFTER INSERT ON certificates BEGIN
+      INSERT INTO certificates_fts(rowid, search_text) VALUES (new.id, new.search_text); END`.execute(db);
+    await sql`CREATE TRIGGER certificates_fts_ad AFTER DELETE ON certificates BEGIN
+      INSERT INTO certificates_fts(certificates_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text); END`.execute(
+      db,
+    );
+    await sql`CREATE TRIGGER certificates_fts_au AFTER UPDATE OF search_text ON certificates BEGIN
+      INSERT INTO certificates_fts(certificates_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+      INSERT INTO certificates_fts(rowid, search_text) VALUES (new.id, new.search_text); END`.execute(db);
+  },
+  searchCertificates(q) {
+    // The trigram index needs three characters; shorter terms scan (rare, and still correct).
+    if ([...q].length < 3) return sql<SqlBool>`certificates.search_text LIKE ${likePattern(q)} ESCAPE '\\'`;
+    const phrase = `"${q.replace(/"/g, '""')}"`;
+    return sql<SqlBool>`certificates.id IN (SELECT rowid FROM certificates_fts WHERE certificates_fts MATCH ${phrase})`;
+  },
+};
+
+const postgres: DialectOps = {
+  kind: 'postgres',
+  binaryType: 'bytea',
+  addId: (tb) => tb.addColumn('id', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity()),
+  async createSearchIndex(db) {
+    await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
+    await sql`CREATE INDEX certificates_search_trgm ON certificates USING gin (search_text gin_trgm_ops)`.execute(db);
+  },
+  searchCertificates(q) {
+    return sql<SqlBool>`certificates.search_text LIKE ${likePattern(q)}`;
+  },
+};
+
+export function dialectOps(kind: DialectKind): DialectOps {
+  return kind === 'sqlite' ? sqlite : postgres;
+}

@@ -1,0 +1,57 @@
+// Opens the database named by the configuration (SQLite by default, PostgreSQL by URL) and applies migrations.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { ServerConfig } from '../config.ts';
+import { type DialectOps, dialectOps } from './dialect.ts';
+import * as m001 from './migrations/001-initial.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface OpenDatabase {
+  db: Db;
+  dialect: DialectOps;
+  close(): Promise<void>;
+}
+
+/** Opens (and for SQLite creates) the configured database. Does not migrate: call migrateToLatest. */
+export function openDatabase(
+  config: Pick<ServerConfig, 'database' | 'sqliteSynchronous'>,
+  poolSize = 10,
+): OpenDatabase {
+  if (config.database.kind === 'sqlite') {
+    fs.mkdirSync(path.dirname(config.database.file), { recursive: true });
+    const sqlite = new SQLite(config.database.file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`synchronous = ${config.sqliteSynchronous}`);
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect: dialectOps('sqlite'), close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({ connectionString: config.database.url, max: poolSize });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: dialectOps('postgres'), close: () => db.destroy() };
+}
+
+function provider(dialect: DialectOps): MigrationProvider {
+  const all: Record<string, { up(db: Kysely<unknown>, d: DialectOps): Promise<void> }> = { '001-initial': m001 };
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, mod] of Object.entries(all)) out[name] = { up: (db) => mod.up(db, dialect) };
+      return out;
+    },
+  };
+}
+
+/** Applies every pending migration; safe to run from several processes at once (Kysely takes a lock). */
+export async function migrateToLatest(open: OpenDatabase): Promise<string[]> {
+  const migrator = new Migrator({ db: open.db, provider: provider(open.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
