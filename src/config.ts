@@ -1,5 +1,6 @@
 // The one place that reads the environment and flags. Every setting is declared once in SETTINGS with its
 // environment variable, default and description; docs/configuration.md is checked against this list by a test.
+import os from 'node:os';
 import path from 'node:path';
 import { ValidationError } from './errors.ts';
 
@@ -58,6 +59,12 @@ export const SETTINGS = {
     description: 'CLI client: the Tarsier server to talk to.',
   },
   token: { env: 'TARSIER_TOKEN', flag: '--token', description: 'CLI client: bearer token (from `tarsier login`).' },
+  tokenFile: {
+    env: 'TARSIER_TOKEN_FILE',
+    default: path.join(os.homedir(), '.config', 'tarsier', 'token'),
+    description:
+      'CLI client: file where `tarsier login` saves the token (mode 0600); used when neither --token nor TARSIER_TOKEN is set.',
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -77,6 +84,7 @@ export interface ServerConfig {
 export interface ClientConfig {
   url: string;
   token?: string;
+  tokenFile: string;
 }
 
 type Overrides = Partial<Record<SettingName, string | number | undefined>>;
@@ -126,5 +134,9 @@ export function loadServerConfig(overrides: Overrides = {}, env: NodeJS.ProcessE
 
 /** Reads the CLI client's settings (server URL and token). */
 export function loadClientConfig(overrides: Overrides = {}, env: NodeJS.ProcessEnv = process.env): ClientConfig {
-  return { url: (pick('url', overrides, env) ?? '').replace(/\/+$/, ''), token: pick('token', overrides, env) };
+  return {
+    url: (pick('url', overrides, env) ?? '').replace(/\/+$/, ''),
+    token: pick('token', overrides, env),
+    tokenFile: path.resolve(pick('tokenFile', overrides, env) ?? ''),
+  };
 }

@@ -58,7 +58,8 @@ export interface CertificatesTable {
   id: Id;
   authority_id: number | null;
   origin: 'issued' | 'imported';
-  common_name: string | null;
+  /** '' when the subject has no CN, so that sorting and keyset paging need no NULL cases */
+  common_name: string;
   /** JSON {"dns":[],"ip":[],"email":[],"uri":[]} */
   sans: Json;
   /** lower-case CN, SANs, serial and fingerprints, space separated: what `q` searches */

@@ -56,7 +56,7 @@ export async function up(db: Kysely<unknown>, d: DialectOps): Promise<void> {
     .addId(db.schema.createTable('certificates'))
     .addColumn('authority_id', 'integer', (c) => c.references('authorities.id'))
     .addColumn('origin', 'text', (c) => c.notNull())
-    .addColumn('common_name', 'text')
+    .addColumn('common_name', 'text', (c) => c.notNull())
     .addColumn('sans', 'text', (c) => c.notNull())
     .addColumn('search_text', 'text', (c) => c.notNull())
     .addColumn('serial', 'text', (c) => c.notNull())

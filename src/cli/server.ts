@@ -1,0 +1,94 @@
+// Server-side commands: serve, migrate, keys generate|rotate. They read the configuration and talk to the
+// database directly; everything else in the CLI goes through the API.
+import type { Command } from 'commander';
+import { loadServerConfig, type ServerConfig } from '../config.ts';
+import { appendMasterKey } from '../crypto/envelope.ts';
+import { migrateToLatest, openDatabase } from '../db/index.ts';
+import { buildApp } from '../http/app.ts';
+import { createServices, masterKeysFile } from '../services.ts';
+
+interface ServerFlags {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+}
+
+function config(flags: ServerFlags): ServerConfig {
+  return loadServerConfig({ host: flags.host, port: flags.port, dataDir: flags.dataDir });
+}
+
+/** Starts the API; resolves with a stop function once it listens. */
+export async function startServer(
+  cfg: ServerConfig,
+  print: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+) {
+  const services = await createServices(cfg);
+  const admin = await services.identity.bootstrapAdmin(cfg.adminPassword);
+  if (admin.generatedPassword) {
+    print(`Created user 'admin' with password: ${admin.generatedPassword}`);
+    print('It is shown only this once. Set TARSIER_ADMIN_PASSWORD to choose it yourself on a fresh database.');
+  }
+  const app = await buildApp(services, { logLevel: cfg.logLevel });
+  const address = await app.listen({ host: cfg.host, port: cfg.port });
+  print(
+    `Tarsier listening on ${address} (database: ${cfg.database.kind === 'sqlite' ? cfg.database.file : 'postgresql'})`,
+  );
+  return {
+    address,
+    services,
+    async stop() {
+      await app.close();
+      await services.close();
+    },
+  };
+}
+
+export function registerServerCommands(program: Command): void {
+  const withServerFlags = (c: Command) =>
+    c
+      .option('--host <address>', 'listen address (TARSIER_HOST, default 127.0.0.1)')
+      .option('--port <port>', 'listen port (TARSIER_PORT, default 8420)')
+      .option('--data-dir <dir>', 'data directory (TARSIER_DATA_DIR, default ./data)');
+
+  withServerFlags(program.command('serve').description('run the API server (migrates the database first)')).action(
+    async (flags: ServerFlags) => {
+      const server = await startServer(config(flags));
+      await new Promise<void>((resolve) => {
+        const stop = () => void server.stop().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    },
+  );
+
+  withServerFlags(program.command('migrate').description('apply pending database migrations and exit')).action(
+    async (flags: ServerFlags) => {
+      const open = openDatabase(config(flags));
+      try {
+        const applied = await migrateToLatest(open);
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'the database is up to date\n');
+      } finally {
+        await open.close();
+      }
+    },
+  );
+
+  const keys = program.command('keys').description('master keys that protect stored private keys');
+  withServerFlags(
+    keys.command('generate').description('add a new master key to <data-dir>/master-keys (then run keys rotate)'),
+  ).action(async (flags: ServerFlags) => {
+    const key = appendMasterKey(masterKeysFile(config(flags)));
+    process.stdout.write(`added master key ${key.id}; run 'tarsier keys rotate' to re-wrap stored keys under it\n`);
+  });
+  withServerFlags(
+    keys.command('rotate').description('re-wrap every stored private key under the newest master key'),
+  ).action(async (flags: ServerFlags) => {
+    const services = await createServices(config(flags));
+    try {
+      const { rewrapped, masterKeyId } = await services.keys.rotate(services.db);
+      process.stdout.write(`re-wrapped ${rewrapped} key(s) under master key ${masterKeyId}\n`);
+    } finally {
+      await services.close();
+    }
+  });
+}

@@ -1,0 +1,71 @@
+// The inventory list: turns API query parameters into a store filter, and pages with an opaque cursor that
+// carries the last row's sort value and id (keyset paging stays fast on page 10,000 as on page 1).
+import { normalizeDnsName } from '../../crypto/names.ts';
+import type { DialectOps } from '../../db/dialect.ts';
+import type { Db } from '../../db/index.ts';
+import type { CertificateRow } from '../../db/schema.ts';
+import { ValidationError } from '../../errors.ts';
+import type { ListInput } from './schemas.ts';
+import * as store from './store.ts';
+
+export type CertificateQuery = ListInput;
+
+const DAY = 86_400_000;
+
+function decodeCursor(cursor: string, sort: string): { value: string | number; id: number } {
+  try {
+    const [s, value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
+      string,
+      string | number,
+      number,
+    ];
+    if (s !== sort || !Number.isInteger(id)) throw new Error('mismatch');
+    return { value, id };
+  } catch {
+    throw new ValidationError(
+      'cursor',
+      'is not a cursor from this listing; start again without it (or keep the same sort)',
+    );
+  }
+}
+
+function encodeCursor(sort: string, value: string | number, id: number): string {
+  return Buffer.from(JSON.stringify([sort, value, id])).toString('base64url');
+}
+
+export function createLister({ db, dialect, clock }: { db: Db; dialect: DialectOps; clock: () => Date }) {
+  return {
+    async list(q: CertificateQuery): Promise<{ rows: CertificateRow[]; next: string | null; total?: number }> {
+      const now = clock();
+      const sortText = q.sort ?? 'notAfter';
+      const descending = sortText.startsWith('-');
+      const sort = (descending ? sortText.slice(1) : sortText) as store.SortKey;
+      const term = q.q?.trim().toLowerCase();
+      const filter: store.ListFilter = {
+        now: now.toISOString(),
+        q: term || undefined,
+        status: q.status,
+        owner: q.owner,
+        authorityId: q.authorityId,
+        keyType: q.keyType,
+        domain: q.domain ? normalizeDnsName(q.domain, 'domain') : undefined,
+        expiringBefore:
+          q.expiringWithinDays !== undefined
+            ? new Date(now.getTime() + q.expiringWithinDays * DAY).toISOString()
+            : undefined,
+        archived: q.archived ?? 'exclude',
+        sort,
+        descending,
+        limit: q.limit ?? 50,
+        after: q.cursor ? decodeCursor(q.cursor, sortText) : undefined,
+      };
+      const rows = await store.listCertificates(db, dialect, filter);
+      const more = rows.length > filter.limit;
+      const page = more ? rows.slice(0, filter.limit) : rows;
+      const last = page[page.length - 1];
+      const next = more && last ? encodeCursor(sortText, store.sortValue(last, sort), last.id) : null;
+      const total = q.total ? await store.countCertificates(db, dialect, { ...filter, after: undefined }) : undefined;
+      return { rows: page, next, total };
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// /api/v1/certificates: issue, import, list, show, export, revoke, rotate, archive, update.
+import { Type } from 'typebox';
+import { contextOf } from '../../http/context.ts';
+import type { App } from '../../http/types.ts';
+import type { Services } from '../../services.ts';
+import { IdParams } from '../authorities/schemas.ts';
+import {
+  CertificateDetail,
+  CertificateList,
+  CertificateWithPem,
+  ExportBody,
+  ImportBody,
+  IssueBody,
+  ListQuery,
+  RevokeBody,
+  RotateBody,
+  UpdateBody,
+} from './schemas.ts';
+import { certificateDetail, certificateSummary, certificateWithPem } from './views.ts';
+
+const FileReply = {
+  description: 'the file: PEM text, DER, or PKCS#12 bytes',
+  content: {
+    'application/x-pem-file': { schema: Type.String() },
+    'application/pkix-cert': { schema: Type.String({ format: 'binary' }) },
+    'application/pkcs8': { schema: Type.String({ format: 'binary' }) },
+    'application/x-pkcs12': { schema: Type.String({ format: 'binary' }) },
+  },
+};
+
+export function registerCertificateRoutes(
+  app: App,
+  { certificates, audit }: Pick<Services, 'certificates' | 'audit'>,
+): void {
+  const tags = ['certificates'];
+  const now = () => new Date();
+  const one = { 200: CertificateWithPem };
+
+  app.post(
+    '/api/v1/certificates',
+    {
+      config: { permission: 'certificate:issue' },
+      schema: { tags, body: IssueBody, response: { 201: CertificateWithPem } },
+    },
+    async (request, reply) =>
+      reply.status(201).send(certificateWithPem(await certificates.issue(request.body, contextOf(request)), now())),
+  );
+  app.post(
+    '/api/v1/certificates/import',
+    {
+      config: { permission: 'certificate:import' },
+      schema: { tags, body: ImportBody, response: { 200: CertificateWithPem, 201: CertificateWithPem } },
+    },
+    async (request, reply) => {
+      const { row, created } = await certificates.import(request.body, contextOf(request));
+      return reply.status(created ? 201 : 200).send(certificateWithPem(row, now()));
+    },
+  );
+  app.get(
+    '/api/v1/certificates',
+    {
+      config: { permission: 'certificate:read' },
+      schema: { tags, querystring: ListQuery, response: { 200: CertificateList } },
+    },
+    async (request) => {
+      const { rows, next, total } = await certificates.list(request.query);
+      const t = now();
+      return { items: rows.map((r) => certificateSummary(r, t)), next, ...(total !== undefined ? { total } : {}) };
+    },
+  );
+  app.get(
+    '/api/v1/certificates/:id',
+    {
+      config: { permission: 'certificate:read' },
+      schema: { tags, params: IdParams, response: { 200: CertificateDetail } },
+    },
+    async (request) => {
+      const row = await certificates.get(request.params.id);
+      return certificateDetail(row, now(), await audit.forTarget('certificate', row.id));
+    },
+  );
+  app.patch(
+    '/api/v1/certificates/:id',
+    {
+      config: { permission: 'certificate:update' },
+      schema: { tags, params: IdParams, body: UpdateBody, response: one },
+    },
+    async (request) =>
+      certificateWithPem(await certificates.update(request.params.id, request.body, contextOf(request)), now()),
+  );
+  app.post(
+    '/api/v1/certificates/:id/export',
+    {
+      config: { permission: 'certificate:read' },
+      schema: { tags, params: IdParams, body: ExportBody, response: { 200: FileReply } },
+    },
+    async (request, reply) => {
+      const file = await certificates.export(request.params.id, request.body, contextOf(request));
+      return reply
+        .type(file.contentType)
+        .header('content-disposition', `attachment; filename="${file.filename}"`)
+        .header('cache-control', 'no-store')
+        .send(file.body as unknown as string);
+    },
+  );
+  app.post(
+    '/api/v1/certificates/:id/revoke',
+    {
+      config: { permission: 'certificate:revoke' },
+      schema: { tags, params: IdParams, body: Type.Optional(RevokeBody), response: one },
+    },
+    async (request) =>
+      certificateWithPem(
+        await certificates.revoke(request.params.id, request.body?.reason ?? 'unspecified', contextOf(request)),
+        now(),
+      ),
+  );
+  app.post(
+    '/api/v1/certificates/:id/rotate',
+    {
+      config: { permission: 'certificate:rotate' },
+      schema: { tags, params: IdParams, body: Type.Optional(RotateBody), response: { 201: CertificateWithPem } },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          certificateWithPem(
+            await certificates.rotate(request.params.id, request.body ?? {}, contextOf(request)),
+            now(),
+          ),
+        ),
+  );
+  app.post(
+    '/api/v1/certificates/:id/archive',
+    { config: { permission: 'certificate:update' }, schema: { tags, params: IdParams, response: one } },
+    async (request) => certificateWithPem(await certificates.archive(request.params.id, contextOf(request)), now()),
+  );
+}

@@ -1,0 +1,368 @@
+// Certificates: issue from a Tarsier authority (key generated here, or from a CSR), import, list and show,
+// export (the key only on an explicit, audited call), revoke, rotate, archive. Every change commits its row,
+// its encrypted key and its audit event in one transaction, so no issued certificate goes unrecorded.
+import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
+import { buildCertificate } from '../../crypto/certificate-builder.ts';
+import { parseCsr } from '../../crypto/csr.ts';
+import { describeSpec } from '../../crypto/describe.ts';
+import { generateKeyPair, keyTypeOf } from '../../crypto/keys.ts';
+import { normalizeDnsName } from '../../crypto/names.ts';
+import type { KeyType, ParsedCertificate, ParsedCsr } from '../../crypto/types.ts';
+import type { Db } from '../../db/index.ts';
+import type { CertificateRow, NewCertificateRow } from '../../db/schema.ts';
+import { ConflictError, ForbiddenError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
+import type { AuditService } from '../audit/service.ts';
+import { checkIssuancePolicy } from '../authorities/policy.ts';
+import type { AuthorityService } from '../authorities/service.ts';
+import { hasPermission } from '../identity/permissions.ts';
+import type { KeyService } from '../keys/service.ts';
+import type { RequestContext } from '../request-context.ts';
+import { defaultInclude, type ExportFile, renderExport } from './export-render.ts';
+import { readImport } from './import-input.ts';
+import { planIssuance } from './issue-plan.ts';
+import { type CertificateQuery, createLister } from './list.ts';
+import type { ExportInput, ImportInput, IssueInput } from './schemas.ts';
+import * as store from './store.ts';
+
+export interface CertificateDeps {
+  db: Db;
+  dialect: import('../../db/dialect.ts').DialectOps;
+  keys: Pick<KeyService, 'store' | 'load'>;
+  audit: Pick<AuditService, 'record' | 'forTarget'>;
+  authorities: Pick<AuthorityService, 'signer' | 'list'>;
+  clock: () => Date;
+}
+
+function searchText(p: {
+  commonName?: string;
+  sans: ParsedCertificate['sans'];
+  serial: string;
+  fingerprintSha256: string;
+  fingerprintSha1: string;
+}) {
+  return [
+    p.commonName ?? '',
+    ...p.sans.dns,
+    ...p.sans.ip,
+    ...p.sans.email,
+    ...p.sans.uri,
+    p.serial,
+    p.fingerprintSha256,
+    p.fingerprintSha1,
+  ]
+    .join(' ')
+    .toLowerCase();
+}
+
+/** The columns every certificate row derives from its parsed certificate. */
+export function rowFromParsed(p: ParsedCertificate): Omit<NewCertificateRow, 'origin' | 'labels' | 'created_at'> {
+  return {
+    common_name: p.commonName ?? '',
+    sans: JSON.stringify(p.sans),
+    search_text: searchText(p),
+    serial: p.serial,
+    fingerprint_sha256: p.fingerprintSha256,
+    fingerprint_sha1: p.fingerprintSha1,
+    subject_dn: p.subjectDn,
+    issuer_dn: p.issuerDn,
+    not_before: p.notBefore.toISOString(),
+    not_after: p.notAfter.toISOString(),
+    key_type: p.keyType,
+    signature_algorithm: p.signatureAlgorithm,
+    certificate_der: p.der,
+  };
+}
+
+function metadata(input: { owner?: string; description?: string; labels?: Record<string, string>; notify?: boolean }) {
+  return {
+    owner: input.owner ?? null,
+    description: input.description ?? null,
+    labels: JSON.stringify(input.labels ?? {}),
+    notify: input.notify === false ? 0 : 1,
+  };
+}
+
+export function createCertificateService(deps: CertificateDeps) {
+  const { db, keys, audit, authorities, clock } = deps;
+  const lister = createLister(deps);
+
+  async function get(id: number): Promise<CertificateRow> {
+    const row = await store.findCertificateById(db, id);
+    if (!row) throw new NotFoundError('certificate', id);
+    return row;
+  }
+
+  /** Signs and stores one certificate; `replaces` links a rotation. */
+  async function issueFrom(input: IssueInput, ctx: RequestContext, replaces?: CertificateRow): Promise<CertificateRow> {
+    const ca = await authorities.signer(input.authorityId);
+    let csr: ParsedCsr | undefined;
+    let pair: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
+    if (input.csr) {
+      if (input.keyType)
+        throw new ValidationError('keyType', "the CSR's key is certified; leave keyType out when sending a CSR");
+      csr = parseCsr(input.csr, 'csr');
+    }
+    const keyType = csr?.keyType ?? input.keyType ?? 'ec-p256';
+    const policy = ca.chain[0]!.policy;
+    // Plan before generating a key, so that bad input costs nothing.
+    const probeKey = csr?.publicKey;
+    const now = clock();
+    if (!probeKey) pair = await generateKeyPair(keyType as KeyType);
+    const publicKey = probeKey ?? pair!.publicKey;
+    const plan = planIssuance(input, publicKey, now, policy.maxValidityDays, csr);
+    checkIssuancePolicy({ ...plan.draft, keyType: keyTypeOf(publicKey) }, ca.chain);
+    const der = buildCertificate(
+      { ...plan.spec, publicKey },
+      { certificateDer: ca.row.certificate_der, privateKey: ca.privateKey },
+    );
+    const fingerprintSha256 = createHash('sha256').update(der).digest('hex');
+    const fingerprintSha1 = createHash('sha1').update(der).digest('hex');
+    const serial = Buffer.from(plan.spec.serial).toString('hex');
+    const { csr: _csr, ...params } = input;
+    const described = describeSpec(plan.spec.subject, ca.privateKey, plan.spec.signatureHash);
+    const row: Omit<NewCertificateRow, 'private_key_id'> = {
+      authority_id: ca.row.id,
+      origin: 'issued',
+      common_name: plan.commonName,
+      sans: JSON.stringify(plan.sans),
+      search_text: searchText({
+        commonName: plan.commonName,
+        sans: plan.sans,
+        serial,
+        fingerprintSha256,
+        fingerprintSha1,
+      }),
+      serial,
+      fingerprint_sha256: fingerprintSha256,
+      fingerprint_sha1: fingerprintSha1,
+      issuer_dn: ca.row.subject_dn,
+      not_before: plan.spec.notBefore.toISOString(),
+      not_after: plan.spec.notAfter.toISOString(),
+      key_type: keyTypeOf(publicKey),
+      certificate_der: der,
+      ...described,
+      chain_pem: ca.chainPem,
+      ...metadata(input),
+      replaces_id: replaces?.id ?? null,
+      issue_params: JSON.stringify({ ...params, fromCsr: Boolean(csr) }),
+      created_at: now.toISOString(),
+      created_by: ctx.principal.actor,
+    };
+    const id = await db.transaction().execute(async (trx) => {
+      const keyId = pair ? await keys.store(trx, pair.privateKey) : null;
+      const newId = await store.insertCertificate(trx, { ...row, private_key_id: keyId });
+      if (replaces) await store.updateCertificate(trx, replaces.id, { replaced_by_id: newId });
+      await audit.record(trx, {
+        actor: ctx.principal.actor,
+        action: replaces ? 'certificate.rotate' : 'certificate.issue',
+        target: { type: 'certificate', id: newId },
+        clientAddress: ctx.clientAddress,
+        outcome: 'success',
+        details: {
+          authorityId: ca.row.id,
+          serial,
+          commonName: plan.commonName,
+          fromCsr: Boolean(csr),
+          replaces: replaces?.id ?? null,
+        },
+      });
+      return newId;
+    });
+    return get(id);
+  }
+
+  return {
+    get,
+    list: (q: CertificateQuery) => lister.list(q),
+
+    /** Issues a certificate from a Tarsier authority. Throws ValidationError, PolicyError, NotFoundError. */
+    issue: (input: IssueInput, ctx: RequestContext) => issueFrom(input, ctx),
+
+    /** Imports a certificate (and optionally its key); re-importing the same certificate returns the existing one. */
+    async import(input: ImportInput, ctx: RequestContext): Promise<{ row: CertificateRow; created: boolean }> {
+      const material = readImport(input);
+      const existing = await store.findCertificateByFingerprint(db, material.leaf.fingerprintSha256);
+      if (existing) {
+        if (material.key && existing.private_key_id === null) {
+          await db.transaction().execute(async (trx) => {
+            const keyId = await keys.store(trx, material.key!);
+            await store.updateCertificate(trx, existing.id, { private_key_id: keyId });
+            await audit.record(trx, {
+              actor: ctx.principal.actor,
+              action: 'certificate.attach-key',
+              target: { type: 'certificate', id: existing.id },
+              clientAddress: ctx.clientAddress,
+              outcome: 'success',
+            });
+          });
+          return { row: await get(existing.id), created: false };
+        }
+        return { row: existing, created: false };
+      }
+      const authorityId = await issuingAuthorityOf(material.leaf);
+      const id = await db.transaction().execute(async (trx) => {
+        const keyId = material.key ? await keys.store(trx, material.key) : null;
+        const newId = await store.insertCertificate(trx, {
+          ...rowFromParsed(material.leaf),
+          authority_id: authorityId,
+          origin: 'imported',
+          chain_pem: material.chain.length ? material.chain.map((c) => c.pem).join('') : null,
+          private_key_id: keyId,
+          ...metadata(input),
+          created_at: clock().toISOString(),
+          created_by: ctx.principal.actor,
+        });
+        await audit.record(trx, {
+          actor: ctx.principal.actor,
+          action: 'certificate.import',
+          target: { type: 'certificate', id: newId },
+          clientAddress: ctx.clientAddress,
+          outcome: 'success',
+          details: { serial: material.leaf.serial, withKey: Boolean(material.key) },
+        });
+        return newId;
+      });
+      return { row: await get(id), created: true };
+    },
+
+    /** Renders an export; a key is included only for callers with certificate:read-key, and every key read is audited. */
+    async export(id: number, input: ExportInput, ctx: RequestContext): Promise<ExportFile> {
+      const row = await get(id);
+      const include = input.include?.length ? input.include : defaultInclude(input.format);
+      let key: KeyObject | undefined;
+      if (include.includes('key')) {
+        const target = { type: 'certificate', id };
+        if (!hasPermission(ctx.principal, 'certificate:read-key')) {
+          await audit.record(db, {
+            actor: ctx.principal.actor,
+            action: 'certificate.export-key',
+            target,
+            clientAddress: ctx.clientAddress,
+            outcome: 'denied',
+          });
+          throw new ForbiddenError('exporting a private key needs the permission certificate:read-key');
+        }
+        if (row.private_key_id === null) {
+          throw new ConflictError(
+            `certificate ${id} has no stored private key (it was issued from a CSR or imported without one)`,
+          );
+        }
+        key = await keys.load(db, row.private_key_id);
+        await audit.record(db, {
+          actor: ctx.principal.actor,
+          action: 'certificate.export-key',
+          target,
+          clientAddress: ctx.clientAddress,
+          outcome: 'success',
+          details: { format: input.format },
+        });
+      }
+      return renderExport(
+        input.format,
+        include,
+        { der: row.certificate_der, chainPem: row.chain_pem, name: row.common_name || row.serial },
+        key,
+        input.password,
+      );
+    },
+
+    /** Revokes a certificate issued by a Tarsier authority. */
+    async revoke(id: number, reason: string, ctx: RequestContext): Promise<CertificateRow> {
+      const row = await get(id);
+      if (row.origin !== 'issued' || row.authority_id === null) {
+        throw new PolicyError(`certificate ${id} was imported; Tarsier cannot revoke it at its issuer`);
+      }
+      await db.transaction().execute(async (trx) => {
+        if (!(await store.markRevoked(trx, id, clock().toISOString(), reason))) {
+          throw new ConflictError(`certificate ${id} is already revoked`);
+        }
+        await audit.record(trx, {
+          actor: ctx.principal.actor,
+          action: 'certificate.revoke',
+          target: { type: 'certificate', id },
+          clientAddress: ctx.clientAddress,
+          outcome: 'success',
+          details: { reason },
+        });
+      });
+      return get(id);
+    },
+
+    /** Re-issues with the same parameters and a new key; the new certificate replaces the old. */
+    async rotate(id: number, body: { csr?: string }, ctx: RequestContext): Promise<CertificateRow> {
+      const row = await get(id);
+      if (row.origin !== 'issued' || !row.issue_params) {
+        throw new PolicyError(`certificate ${id} was imported; only certificates Tarsier issued can be rotated`);
+      }
+      if (row.replaced_by_id !== null)
+        throw new ConflictError(
+          `certificate ${id} was already rotated; rotate certificate ${row.replaced_by_id} instead`,
+        );
+      const { fromCsr, ...params } = JSON.parse(row.issue_params) as IssueInput & { fromCsr?: boolean };
+      if (fromCsr && !body.csr)
+        throw new ValidationError('csr', `certificate ${id} was issued from a CSR; send a new CSR to rotate it`);
+      // The validity is re-derived from its length, not its dates; explicit dates would re-issue an expired window.
+      const days = params.notAfter
+        ? Math.round((Date.parse(params.notAfter) - Date.parse(params.notBefore ?? row.not_before)) / 86_400_000)
+        : params.validityDays;
+      const { notBefore: _nb, notAfter: _na, ...rest } = params;
+      return issueFrom({ ...rest, validityDays: days, csr: body.csr }, ctx, row);
+    },
+
+    async archive(id: number, ctx: RequestContext): Promise<CertificateRow> {
+      const row = await get(id);
+      if (row.archived_at) return row;
+      await db.transaction().execute(async (trx) => {
+        await store.updateCertificate(trx, id, { archived_at: clock().toISOString() });
+        await audit.record(trx, {
+          actor: ctx.principal.actor,
+          action: 'certificate.archive',
+          target: { type: 'certificate', id },
+          clientAddress: ctx.clientAddress,
+          outcome: 'success',
+        });
+      });
+      return get(id);
+    },
+
+    async update(
+      id: number,
+      input: { owner?: string; description?: string; labels?: Record<string, string>; notify?: boolean },
+      ctx: RequestContext,
+    ) {
+      await get(id);
+      const changes: Record<string, unknown> = {};
+      if (input.owner !== undefined) changes.owner = input.owner;
+      if (input.description !== undefined) changes.description = input.description;
+      if (input.labels !== undefined) changes.labels = JSON.stringify(input.labels);
+      if (input.notify !== undefined) changes.notify = input.notify ? 1 : 0;
+      await db.transaction().execute(async (trx) => {
+        await store.updateCertificate(trx, id, changes);
+        await audit.record(trx, {
+          actor: ctx.principal.actor,
+          action: 'certificate.update',
+          target: { type: 'certificate', id },
+          clientAddress: ctx.clientAddress,
+          outcome: 'success',
+          details: { fields: Object.keys(changes) },
+        });
+      });
+      return get(id);
+    },
+
+    events: (id: number) => audit.forTarget('certificate', id),
+    normalizeDomain: (d: string) => normalizeDnsName(d, 'domain'),
+  };
+
+  /** The Tarsier authority that signed `leaf`, if any (matched by name, then proven by signature). */
+  async function issuingAuthorityOf(leaf: ParsedCertificate): Promise<number | null> {
+    for (const a of await authorities.list()) {
+      if (a.subject_dn !== leaf.issuerDn) continue;
+      const ca = new X509Certificate(a.certificate_der);
+      if (new X509Certificate(leaf.der).verify(ca.publicKey)) return a.id;
+    }
+    return null;
+  }
+}
+
+export type CertificateService = ReturnType<typeof createCertificateService>;

@@ -1,0 +1,74 @@
+// Starts a real Tarsier server for a test file: a temporary data directory, SQLite or a fresh PostgreSQL
+// database, a free port on 127.0.0.1, and an admin token. stop() removes everything it made.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer } from '../../src/cli/server.ts';
+import { loadServerConfig } from '../../src/config.ts';
+import { createPostgresDatabase, type TestDialect } from './databases.ts';
+
+export interface RunningTarsier {
+  url: string;
+  token: string;
+  adminPassword: string;
+  dataDir: string;
+  dialect: TestDialect;
+  databaseUrl?: string;
+  services: Awaited<ReturnType<typeof startServer>>['services'];
+  api(
+    method: string,
+    urlPath: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<{ status: number; json: any; text: string; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export async function startTarsier(opts: { dialect?: TestDialect } = {}): Promise<RunningTarsier> {
+  const dialect = opts.dialect ?? 'sqlite';
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tarsier-test-'));
+  const pgdb = dialect === 'postgres' ? await createPostgresDatabase() : undefined;
+  const adminPassword = 'test-admin-password-1';
+  const cfg = loadServerConfig(
+    { dataDir, port: 0, host: '127.0.0.1', databaseUrl: pgdb?.url, adminPassword, logLevel: 'silent' },
+    {},
+  );
+  const server = await startServer(cfg, () => {});
+  const url = server.address;
+  async function api(method: string, urlPath: string, body?: unknown, token?: string) {
+    const res = await fetch(`${url}${urlPath}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json, text, headers: res.headers };
+  }
+  const login = await api('POST', '/api/v1/auth/login', { username: 'admin', password: adminPassword });
+  if (login.status !== 200) throw new Error(`test login failed: ${login.text}`);
+  const token = (login.json as { token: string }).token;
+  return {
+    url,
+    token,
+    adminPassword,
+    dataDir,
+    dialect,
+    databaseUrl: pgdb?.url,
+    services: server.services,
+    api: (m, p, b, t) => api(m, p, b, t ?? token),
+    async stop() {
+      await server.stop();
+      await pgdb?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
