@@ -88,10 +88,10 @@ async function failure(res: Response, url: string, hasToken: boolean): Promise<A
   return new ApiError(message, res.status, error?.code, error?.details);
 }
 
-/** Makes a client for the server the flags and the configuration name. */
-export function connect(flags: ClientFlags = {}): ApiClient {
+/** Makes a client for the server the flags and the configuration name; `anonymous` sends no token (login). */
+export function connect(flags: ClientFlags = {}, opts: { anonymous?: boolean } = {}): ApiClient {
   const config = loadClientConfig({ url: flags.url, token: flags.token });
-  const token = config.token ?? readSavedToken(config.tokenFile);
+  const token = opts.anonymous ? undefined : (config.token ?? readSavedToken(config.tokenFile));
   const base = config.url;
 
   async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {

@@ -12,7 +12,8 @@ export function printJson(value: unknown): void {
   print(JSON.stringify(value, null, 2));
 }
 
-type Cell = string | number | null | undefined;
+export type Cell = string | number | null | undefined;
+export type Field = [key: string, value: Cell | Cell[]];
 
 const cell = (v: Cell): string => (v === null || v === undefined || v === '' ? '-' : String(v));
 
@@ -35,7 +36,7 @@ export function printTable(headers: string[], rows: Cell[][]): void {
 }
 
 /** `Key:   value` lines, keys aligned; empty values show as `-`, and lists of several values continue underneath. */
-export function formatFields(fields: Array<[string, Cell | Cell[]]>): string {
+export function formatFields(fields: Field[]): string {
   const width = Math.max(...fields.map(([k]) => k.length)) + 2;
   const lines: string[] = [];
   for (const [key, value] of fields) {
@@ -47,7 +48,7 @@ export function formatFields(fields: Array<[string, Cell | Cell[]]>): string {
   return lines.join('\n');
 }
 
-export function printFields(fields: Array<[string, Cell | Cell[]]>): void {
+export function printFields(fields: Field[]): void {
   print(formatFields(fields));
 }
 
@@ -85,6 +86,8 @@ export function readFile(file: string, what: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (e) {
-    throw new Error(`cannot read the ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(
+      `cannot read the ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }

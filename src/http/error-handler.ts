@@ -19,7 +19,9 @@ export function fieldOf(instancePath: string, prefix = ''): string {
 }
 
 function describe(issue: AjvIssue, context: string): { field: string; message: string } {
-  let field = fieldOf(issue.instancePath ?? '', context === 'body' ? '' : context);
+  // Body fields and query parameters are named as the caller wrote them (sans.dns[2], sort); the context only
+  // names the whole when the whole is wrong.
+  let field = fieldOf(issue.instancePath ?? '');
   let message = issue.message ?? 'is invalid';
   const params = issue.params ?? {};
   if (issue.keyword === 'additionalProperties') {
@@ -29,7 +31,7 @@ function describe(issue: AjvIssue, context: string): { field: string; message: s
     );
     message = 'is not a known field; check its spelling in the API documentation (/api/v1/openapi.json)';
   } else if (issue.keyword === 'required') {
-    field = fieldOf(`${issue.instancePath ?? ''}/${String(params.missingProperty)}`, context === 'body' ? '' : context);
+    field = fieldOf(`${issue.instancePath ?? ''}/${String(params.missingProperty)}`);
     message = 'is required';
   } else if (issue.keyword === 'enum' && Array.isArray(params.allowedValues)) {
     message = `must be one of: ${params.allowedValues.join(', ')}`;

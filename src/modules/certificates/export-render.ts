@@ -21,6 +21,30 @@ export function defaultInclude(format: ExportInput['format']): ExportPart[] {
   return ['certificate', 'chain'];
 }
 
+/** Refuses an impossible export before any key is read (and audited). */
+export function checkExportRequest(
+  format: ExportInput['format'],
+  include: ExportPart[],
+  password: string | undefined,
+): void {
+  const want = new Set(include);
+  if (format === 'der' && (want.size !== 1 || want.has('chain'))) {
+    throw new ValidationError(
+      'include',
+      'DER holds one object: ask for ["certificate"] or ["key"] (use pem or pkcs12 for a chain)',
+    );
+  }
+  if (format === 'pkcs12') {
+    if (!password || password.length < 4) {
+      throw new ValidationError(
+        'password',
+        'a password of at least 4 characters is required to protect the PKCS#12 file',
+      );
+    }
+    if (!want.has('certificate')) throw new ValidationError('include', 'a PKCS#12 file must include the certificate');
+  }
+}
+
 export function renderExport(
   format: ExportInput['format'],
   include: ExportPart[],
@@ -29,6 +53,7 @@ export function renderExport(
   password: string | undefined,
 ): ExportFile {
   const chainDer = cert.chainPem ? pemBlocks(cert.chainPem).map((b) => b.der) : [];
+  checkExportRequest(format, include, password);
   const want = new Set(include);
   const base = cert.name.replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^\*/, 'wildcard') || 'certificate';
   if (format === 'pem') {
@@ -63,7 +88,7 @@ export function renderExport(
   const p12 = writePkcs12({
     privateKeyDer: want.has('key') && key ? exportPrivateKeyDer(key) : undefined,
     certificatesDer: [cert.der, ...(want.has('chain') ? chainDer : [])],
-    password,
+    password: password!,
     friendlyName: cert.name,
   });
   return { body: Buffer.from(p12), contentType: 'application/x-pkcs12', filename: `${base}.p12` };

@@ -29,6 +29,12 @@ function decodeCursor(cursor: string, sort: string): { value: string | number; i
   }
 }
 
+/** Serials and fingerprints as stored: lower-case hex without colons; a serial without leading zero bytes. */
+export function hexId(text: string): string {
+  const hex = text.replace(/[:\s]/g, '').toLowerCase();
+  return hex.replace(/^(00)+(?=[0-9a-f]{2})/, '');
+}
+
 function encodeCursor(sort: string, value: string | number, id: number): string {
   return Buffer.from(JSON.stringify([sort, value, id])).toString('base64url');
 }
@@ -46,6 +52,8 @@ export function createLister({ db, dialect, clock }: { db: Db; dialect: DialectO
         q: term || undefined,
         status: q.status,
         owner: q.owner,
+        serial: q.serial ? hexId(q.serial) : undefined,
+        fingerprint: q.fingerprint ? hexId(q.fingerprint) : undefined,
         authorityId: q.authorityId,
         keyType: q.keyType,
         domain: q.domain ? normalizeDnsName(q.domain, 'domain') : undefined,

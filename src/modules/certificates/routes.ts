@@ -107,11 +107,11 @@ export function registerCertificateRoutes(
     '/api/v1/certificates/:id/revoke',
     {
       config: { permission: 'certificate:revoke' },
-      schema: { tags, params: IdParams, body: Type.Optional(RevokeBody), response: one },
+      schema: { tags, params: IdParams, body: RevokeBody, response: one },
     },
     async (request) =>
       certificateWithPem(
-        await certificates.revoke(request.params.id, request.body?.reason ?? 'unspecified', contextOf(request)),
+        await certificates.revoke(request.params.id, request.body.reason ?? 'unspecified', contextOf(request)),
         now(),
       ),
   );
@@ -119,16 +119,13 @@ export function registerCertificateRoutes(
     '/api/v1/certificates/:id/rotate',
     {
       config: { permission: 'certificate:rotate' },
-      schema: { tags, params: IdParams, body: Type.Optional(RotateBody), response: { 201: CertificateWithPem } },
+      schema: { tags, params: IdParams, body: RotateBody, response: { 201: CertificateWithPem } },
     },
     async (request, reply) =>
       reply
         .status(201)
         .send(
-          certificateWithPem(
-            await certificates.rotate(request.params.id, request.body ?? {}, contextOf(request)),
-            now(),
-          ),
+          certificateWithPem(await certificates.rotate(request.params.id, request.body, contextOf(request)), now()),
         ),
   );
   app.post(

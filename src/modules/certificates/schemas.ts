@@ -154,6 +154,10 @@ export const ListQuery = Type.Object(
     ),
     status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
     owner: Type.Optional(Type.String({ maxLength: 255 })),
+    serial: Type.Optional(Type.String({ maxLength: 64, description: 'exact serial number, hex (colons allowed)' })),
+    fingerprint: Type.Optional(
+      Type.String({ maxLength: 95, description: 'exact SHA-256 or SHA-1 fingerprint, hex (colons allowed)' }),
+    ),
     authorityId: Type.Optional(Type.Integer({ minimum: 1 })),
     keyType: Type.Optional(Type.String({ maxLength: 32 })),
     domain: Type.Optional(Type.String({ maxLength: 253, description: 'certificates with a name in this domain' })),

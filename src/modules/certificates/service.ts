@@ -17,10 +17,10 @@ import type { AuthorityService } from '../authorities/service.ts';
 import { hasPermission } from '../identity/permissions.ts';
 import type { KeyService } from '../keys/service.ts';
 import type { RequestContext } from '../request-context.ts';
-import { defaultInclude, type ExportFile, renderExport } from './export-render.ts';
+import { checkExportRequest, defaultInclude, type ExportFile, renderExport } from './export-render.ts';
 import { readImport } from './import-input.ts';
 import { planIssuance } from './issue-plan.ts';
-import { type CertificateQuery, createLister } from './list.ts';
+import { type CertificateQuery, createLister, hexId } from './list.ts';
 import type { ExportInput, ImportInput, IssueInput } from './schemas.ts';
 import * as store from './store.ts';
 
@@ -59,8 +59,8 @@ export function rowFromParsed(p: ParsedCertificate): Omit<NewCertificateRow, 'or
   return {
     common_name: p.commonName ?? '',
     sans: JSON.stringify(p.sans),
-    search_text: searchText(p),
-    serial: p.serial,
+    search_text: searchText({ ...p, serial: hexId(p.serial) }),
+    serial: hexId(p.serial),
     fingerprint_sha256: p.fingerprintSha256,
     fingerprint_sha1: p.fingerprintSha1,
     subject_dn: p.subjectDn,
@@ -229,6 +229,7 @@ export function createCertificateService(deps: CertificateDeps) {
     async export(id: number, input: ExportInput, ctx: RequestContext): Promise<ExportFile> {
       const row = await get(id);
       const include = input.include?.length ? input.include : defaultInclude(input.format);
+      checkExportRequest(input.format, include, input.password);
       let key: KeyObject | undefined;
       if (include.includes('key')) {
         const target = { type: 'certificate', id };

@@ -47,6 +47,8 @@ export interface ListFilter {
   q?: string;
   status?: 'valid' | 'expired' | 'revoked' | 'not-yet-valid';
   owner?: string;
+  serial?: string;
+  fingerprint?: string;
   authorityId?: number;
   keyType?: string;
   domain?: string;
@@ -67,6 +69,9 @@ function conditions(eb: Eb, f: ListFilter, dialect: DialectOps): Expression<SqlB
   if (f.q) c.push(dialect.searchCertificates(f.q));
   if (f.domain) c.push(dialect.searchCertificates(f.domain));
   if (f.owner) c.push(eb('owner', '=', f.owner));
+  if (f.serial) c.push(eb('serial', '=', f.serial));
+  if (f.fingerprint)
+    c.push(eb(f.fingerprint.length === 40 ? 'fingerprint_sha1' : 'fingerprint_sha256', '=', f.fingerprint));
   if (f.authorityId) c.push(eb('authority_id', '=', f.authorityId));
   if (f.keyType) c.push(eb('key_type', '=', f.keyType));
   if (f.status === 'revoked') c.push(eb('revoked_at', 'is not', null));
