@@ -201,7 +201,7 @@ describe.each(testDialects())('inventory on %s', (dialect) => {
     await sql`UPDATE certificates SET certificate_der = ${Buffer.from('not a certificate')}, labels = ${'{broken'} WHERE id = ${ids.epsilon}`.execute(
       t.services.db,
     );
-    const list = await t.api('GET', '/api/v1/certificates?authorityId=' + b.id);
+    const list = await t.api('GET', `/api/v1/certificates?authorityId=${b.id}`);
     expect(list.status).toBe(200);
     const row = list.json.items.find((c: any) => c.id === ids.epsilon);
     expect(row.problems).toEqual(['the stored labels could not be read']);

@@ -3,7 +3,7 @@
 // synchronously, so callers need not await it. Requested SANs come from the extensionRequest attribute.
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { ValidationError } from '../errors.ts';
-import { child, children, content, DerError, decodeOid, readRoot, whole } from './der.ts';
+import { child, children, content, DerError, type DerNode, decodeOid, readRoot, whole } from './der.ts';
 import { emptySans, readGeneralNames } from './extension-reader.ts';
 import { keyTypeOf } from './keys.ts';
 import { decodeName } from './names.ts';
@@ -45,10 +45,7 @@ function csrDer(input: string, field: string): Uint8Array {
 }
 
 /** SANs from the extensionRequest attribute ([0] IMPLICIT SET OF Attribute). */
-function requestedSans(
-  der: Uint8Array,
-  attributes: { contentStart: number; end: number; start: number; tag: number } | undefined,
-) {
+function requestedSans(der: Uint8Array, attributes: DerNode | undefined) {
   const sans: Required<SubjectAltNames> = emptySans();
   for (const attribute of attributes ? children(der, attributes) : []) {
     const [type, values] = children(der, attribute);

@@ -180,7 +180,7 @@ export function decodeOid(bytes: Uint8Array): string {
     }
   }
   const first = arcs.shift();
-  if (first === undefined) throw new DerError('empty object identifier');
+  if (first === undefined || (bytes[bytes.length - 1]! & 0x80) !== 0) throw new DerError('malformed object identifier');
   const top = first < 80n ? first / 40n : 2n;
   return [top, first - top * 40n, ...arcs].join('.');
 }

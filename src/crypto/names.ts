@@ -1,5 +1,6 @@
-// Distinguished names: NameFields to DER for the builder, and DER back to NameFields plus an RFC 4514 string for
-// parsed certificates and CSRs. One attribute table drives both directions so they cannot disagree.
+// Names: NameFields to DER for the builder, DER back to NameFields plus an RFC 4514 string for parsed
+// certificates and CSRs (one attribute table drives both directions so they cannot disagree), and the
+// normalizers services apply to user-typed subjects, DNS names, emails, IPs and CIDRs before building.
 import { domainToASCII } from 'node:url';
 import { ValidationError } from '../errors.ts';
 import {

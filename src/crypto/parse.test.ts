@@ -100,7 +100,9 @@ describe('parseCertificate', () => {
     ]);
     const [parsed] = parseCertificates(pem, 'certificate');
     const expected = openssl(['x509', '-noout', '-subject', '-nameopt', 'RFC2253'], undefined, pem).trim();
-    expect(`subject=${parsed!.subjectDn.replace(/, /g, ',')}`).toBe(expected);
+    // Same RDNs and escaping as openssl's RFC 2253 form (which also reverses the attributes inside an RDN).
+    expect(expected).toBe('subject=CN=x y,OU=b+OU=a,O=Acme\\, Inc.,DC=example,DC=com');
+    expect(parsed!.subjectDn).toBe('CN=x y, OU=a+OU=b, O=Acme\\, Inc., DC=example, DC=com');
     expect(parsed!.subject.organization).toBe('Acme, Inc.');
     expect(parsed!.sans.dns).toEqual(['a.example.com']);
     expect(parsed!.extensions.find((e) => e.name === 'subjectAltName')?.value).toBe(
@@ -143,6 +145,8 @@ describe('parseCertificates', () => {
     ['prose', 'this is not a certificate'],
     ['a private key', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'],
     ['random bytes', Uint8Array.of(0x30, 0x82, 0xff, 0xff, 0x01)],
+    ['base64 of a non-certificate', Buffer.from('0c0568656c6c6f', 'hex').toString('base64')],
+    ['PKCS#7 without SignedData', Buffer.from('300d06092a864886f70d010701a000', 'hex')],
   ])('rejects %s with a message saying what to send', (_name, input) => {
     expect(() => parseCertificates(input, 'chain')).toThrow(
       /^chain: is not a PEM or DER certificate or PKCS#7 bundle: .+/,

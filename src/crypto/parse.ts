@@ -70,8 +70,8 @@ export function parseCertificate(der: Uint8Array, field: string): ParsedCertific
   let subject: ReturnType<typeof decodeName>;
   let issuerDn: string;
   try {
+    tbs = readTbs(der); // first: its reasons are clearer than OpenSSL's for truncated or foreign bytes
     x509 = new X509Certificate(der);
-    tbs = readTbs(der);
     read = readExtensions(der, tbs.extensions);
     subject = decodeName(tbs.subject);
     issuerDn = decodeName(tbs.issuer).dn;
@@ -185,19 +185,30 @@ function pemCertificates(text: string, field: string): Uint8Array[] {
  */
 export function parseCertificates(input: string | Uint8Array, field: string): ParsedCertificate[] {
   let ders: Uint8Array[];
+  let isSingleDer = false;
   try {
     if (isPem(input)) {
       ders = pemCertificates(typeof input === 'string' ? input : Buffer.from(input).toString('latin1'), field);
     } else {
+      if (input.length === 0 || (typeof input === 'string' && input.trim() === '')) throw new DerError('it is empty');
       const der = typeof input === 'string' ? decodeBase64(input) : input;
       if (!der || der.length === 0)
         throw new DerError(typeof input === 'string' ? 'the text is neither PEM nor base64' : 'it is empty');
       ders = derCertificates(der);
+      isSingleDer = ders[0] === der;
     }
     if (ders.length === 0) throw new DerError('the PKCS#7 bundle holds no certificates');
   } catch (cause) {
     if (cause instanceof ValidationError) throw cause;
     throw new ValidationError(field, `is not a PEM or DER certificate or PKCS#7 bundle: ${reasonOf(cause)}`, { cause });
+  }
+  if (isSingleDer && ders[0]) {
+    try {
+      return [parseCertificate(ders[0], field)];
+    } catch (cause) {
+      const reason = (cause as Error).message.replace(/^.*?is not a DER X\.509 certificate \((.*)\):.*$/, '$1');
+      throw new ValidationError(field, `is not a PEM or DER certificate or PKCS#7 bundle: ${reason}`, { cause });
+    }
   }
   return ders.map((der, i) => parseCertificate(der, ders.length > 1 ? `${field}[${i}]` : field));
 }
@@ -214,15 +225,22 @@ function issues(parent: ParsedCertificate, child: ParsedCertificate): boolean {
  */
 export function orderChain(certs: ParsedCertificate[]): ParsedCertificate[] {
   const unique = certs.filter((c, i) => certs.findIndex((d) => d.fingerprintSha256 === c.fingerprintSha256) === i);
+  const walk = (leaf: ParsedCertificate): ParsedCertificate[] => {
+    const chain = [leaf];
+    for (let current = leaf; ; ) {
+      const next = unique.find((p) => issues(p, current) && !chain.includes(p));
+      if (!next) return chain;
+      chain.push(next);
+      current = next;
+    }
+  };
+  // The leaf is a certificate that issued none of the others; of several, the one with the longest chain.
   const isIssuer = new Set(unique.flatMap((c) => unique.filter((p) => issues(p, c))));
-  const leaf = unique.find((c) => !isIssuer.has(c)) ?? unique[0];
-  if (!leaf) return [];
-  const chain = [leaf];
-  for (let current = leaf; ; ) {
-    const next = unique.find((p) => issues(p, current) && !chain.includes(p));
-    if (!next) break;
-    chain.push(next);
-    current = next;
+  let best: ParsedCertificate[] = [];
+  for (const candidate of unique.filter((c) => !isIssuer.has(c))) {
+    const chain = walk(candidate);
+    if (chain.length > best.length) best = chain;
   }
-  return [...chain, ...unique.filter((c) => !chain.includes(c))];
+  if (best.length === 0 && unique[0]) best = walk(unique[0]);
+  return [...best, ...unique.filter((c) => !best.includes(c))];
 }

@@ -42,6 +42,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(errorHandler);
+  // JSON only: a text/plain body is refused with 415 rather than failing validation as a string.
+  app.removeContentTypeParser('text/plain');
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({
       error: {

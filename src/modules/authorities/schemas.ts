@@ -1,11 +1,11 @@
 // Request and response schemas of /api/v1/authorities; they validate input and generate the OpenAPI document.
 import { type Static, Type } from 'typebox';
 import { KEY_TYPES } from '../../crypto/types.ts';
+import { StringEnum } from '../../http/schema-types.ts';
 
-export const KeyTypeSchema = Type.Union(
-  KEY_TYPES.map((k) => Type.Literal(k)),
-  { description: 'Key type: ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519' },
-);
+export const KeyTypeSchema = StringEnum(KEY_TYPES, {
+  description: 'Key type: ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519',
+});
 
 export const NameFieldsSchema = Type.Object(
   {
@@ -38,7 +38,7 @@ export const NameConstraintsSchema = Type.Object(
 export const CreateAuthorityBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 128, description: 'Unique name, e.g. "Acme Internal Root"' }),
-    type: Type.Union([Type.Literal('root'), Type.Literal('intermediate')]),
+    type: StringEnum(['root', 'intermediate']),
     parentId: Type.Optional(Type.Integer({ minimum: 1, description: 'The signing authority (intermediates only)' })),
     subject: Type.Intersect([
       NameFieldsSchema,
