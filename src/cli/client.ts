@@ -80,7 +80,7 @@ async function failure(res: Response, url: string, hasToken: boolean): Promise<A
   let message = error?.message
     ? `${error.message} (HTTP ${res.status})`
     : `HTTP ${res.status} ${res.statusText} from ${url}${text ? `: ${text.slice(0, 200)}` : ''}`;
-  if (res.status === 401) {
+  if (res.status === 401 && !message.includes('tarsier login')) {
     message += hasToken
       ? '; the token was refused (expired?): run `tarsier login` again'
       : '; run `tarsier login` first, or pass --token / set TARSIER_TOKEN';

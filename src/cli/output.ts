@@ -72,12 +72,15 @@ export function writeFile(file: string, data: Buffer | string, opts: { secret?: 
     return;
   }
   const mode = opts.secret ? 0o600 : 0o644;
-  const fd = fs.openSync(file, 'w', mode);
+  let fd: number | undefined;
   try {
+    fd = fs.openSync(file, 'w', mode);
     if (opts.secret) fs.fchmodSync(fd, mode);
     fs.writeFileSync(fd, data);
+  } catch (e) {
+    throw new Error(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   } finally {
-    fs.closeSync(fd);
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

@@ -1,0 +1,78 @@
+// `tarsier serve` as a newcomer runs it: a real process on the embedded default (SQLite under the data
+// directory), the admin password printed once, the master key file private, migrations idempotent.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function serve(dataDir: string, port: number): { child: ChildProcess; output: () => string; ready: Promise<void> } {
+  const env: NodeJS.ProcessEnv = { ...process.env, TARSIER_LOG_LEVEL: 'warn' };
+  delete env.TARSIER_ADMIN_PASSWORD;
+  delete env.TARSIER_DATABASE_URL;
+  const child = spawn(process.execPath, ['bin/tarsier.js', 'serve', '--port', String(port), '--data-dir', dataDir], { env });
+  let out = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('listening')) resolve();
+    });
+    child.stderr!.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+  return { child, output: () => out, ready };
+}
+
+describe('tarsier serve on the embedded default', () => {
+  const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tarsier-serve-')), 'data');
+  afterAll(() => fs.rmSync(path.dirname(dataDir), { recursive: true, force: true }));
+
+  it('creates the data directory, prints the admin password once, answers /healthz, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const first = serve(dataDir, port);
+    await first.ready;
+    const password = first.output().match(/password: (\S+)/)?.[1];
+    expect(password).toBeTruthy();
+    expect(fs.existsSync(path.join(dataDir, 'tarsier.db'))).toBe(true);
+    expect((fs.statSync(path.join(dataDir, 'master-keys')).mode & 0o777).toString(8)).toBe('600');
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(login.status).toBe(200);
+    const exited = new Promise((r) => first.child.on('exit', r));
+    first.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    const second = serve(dataDir, port);
+    await second.ready;
+    expect(second.output()).not.toContain('password');
+    const exited2 = new Promise((r) => second.child.on('exit', r));
+    second.child.kill('SIGTERM');
+    await exited2;
+  });
+
+  it('migrates an up-to-date database as a no-op, and prints help listing the nouns', async () => {
+    const { stdout } = await run(process.execPath, ['bin/tarsier.js', 'migrate', '--data-dir', dataDir]);
+    expect(stdout).toContain('the database is up to date');
+    const help = await run(process.execPath, ['bin/tarsier.js', '--help']);
+    for (const noun of ['serve', 'migrate', 'keys', 'login', 'authority', 'cert']) expect(help.stdout).toContain(noun);
+  });
+});
