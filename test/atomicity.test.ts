@@ -10,24 +10,39 @@ describe.each(testDialects())('atomic issuance on %s', (dialect) => {
   let ca: any;
   beforeAll(async () => {
     t = await startTarsier({ dialect });
-    ca = (await t.api('POST', '/api/v1/authorities', { name: 'R', type: 'root', subject: { commonName: 'Atomic Root' } })).json;
+    ca = (
+      await t.api('POST', '/api/v1/authorities', { name: 'R', type: 'root', subject: { commonName: 'Atomic Root' } })
+    ).json;
   });
   afterAll(async () => t?.stop());
 
   const counts = async () => {
     const db = t.services.db;
     const n = async (table: 'certificates' | 'private_keys' | 'audit_events') =>
-      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     return { certificates: await n('certificates'), keys: await n('private_keys'), audit: await n('audit_events') };
   };
 
   it('leaves no certificate and no key behind when the audit write fails', async () => {
     const db = t.services.db;
     if (dialect === 'sqlite') {
-      await sql`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events WHEN NEW.action = 'certificate.issue' BEGIN SELECT RAISE(ABORT, 'audit store down'); END`.execute(db);
+      await sql`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events WHEN NEW.action = 'certificate.issue' BEGIN SELECT RAISE(ABORT, 'audit store down'); END`.execute(
+        db,
+      );
     } else {
-      await sql`CREATE FUNCTION fail_audit() RETURNS trigger AS $$ BEGIN IF NEW.action = 'certificate.issue' THEN RAISE EXCEPTION 'audit store down'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(db);
-      await sql`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION fail_audit()`.execute(db);
+      await sql`CREATE FUNCTION fail_audit() RETURNS trigger AS $$ BEGIN IF NEW.action = 'certificate.issue' THEN RAISE EXCEPTION 'audit store down'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(
+        db,
+      );
+      await sql`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION fail_audit()`.execute(
+        db,
+      );
     }
     const before = await counts();
     const res = await t.api('POST', '/api/v1/certificates', { authorityId: ca.id, commonName: 'lost.example.com' });

@@ -22,7 +22,9 @@ function serve(dataDir: string, port: number): { child: ChildProcess; output: ()
   const env: NodeJS.ProcessEnv = { ...process.env, TARSIER_LOG_LEVEL: 'warn' };
   delete env.TARSIER_ADMIN_PASSWORD;
   delete env.TARSIER_DATABASE_URL;
-  const child = spawn(process.execPath, ['bin/tarsier.js', 'serve', '--port', String(port), '--data-dir', dataDir], { env });
+  const child = spawn(process.execPath, ['bin/tarsier.js', 'serve', '--port', String(port), '--data-dir', dataDir], {
+    env,
+  });
   let out = '';
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d) => {
