@@ -92,15 +92,15 @@ describe('API contract', () => {
   });
 
   it('documents every error code in docs/api.md, and nothing else', () => {
-    const doc = fs.readFileSync('docs/api.md', 'utf8');
-    const documented = [...doc.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+    const doc = fs.readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8');
+    const documented = [...doc.matchAll(/^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => [m[1], Number(m[2])]);
     expect(Object.fromEntries(documented)).toEqual(ERROR_CODES);
   });
 
   it('documents every setting in docs/configuration.md', () => {
-    const doc = fs.readFileSync('docs/configuration.md', 'utf8');
+    const doc = fs.readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
     for (const [name, s] of Object.entries(SETTINGS)) {
-      const row = doc.split('\n').find((l) => l.startsWith(`| ${name} |`));
+      const row = doc.split('\n').find((l) => new RegExp(`^\\|\\s*${name}\\s*\\|`).test(l));
       expect(row, name).toBeDefined();
       expect(row).toContain(`\`${s.env}\``);
       expect(row).toContain(s.description);
