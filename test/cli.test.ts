@@ -46,6 +46,9 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** `'cert show 7'` -> `['cert', 'show', '7']`; arrays pass through for arguments that hold spaces. */
+const words = (args: string | string[]) => (typeof args === 'string' ? args.split(/\s+/).filter(Boolean) : args);
+
 const mode = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
 
 describe('tarsier CLI', () => {
@@ -56,8 +59,8 @@ describe('tarsier CLI', () => {
   let chainFile: string;
 
   /** Runs `tarsier <args>` as the user would, signed in through the token file. */
-  const tarsier = (args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}) =>
-    run(process.execPath, ['bin/tarsier.js', ...args], { ...env, ...opts.env }, opts.input);
+  const tarsier = (args: string | string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}) =>
+    run(process.execPath, ['bin/tarsier.js', ...words(args)], { ...env, ...opts.env }, opts.input);
 
   const issue = async (commonName: string, extra: Record<string, unknown> = {}) => {
     const r = await t.api('POST', '/api/v1/certificates', { authorityId: intermediate.id, commonName, ...extra });
@@ -101,7 +104,7 @@ describe('tarsier CLI', () => {
   it('logs in with --password-stdin, saves the token 0600, and the next commands use it to create authorities', async () => {
     const tokenFile = path.join(w.dir, 'login', 'nested', 'token');
     const as = { env: { TARSIER_TOKEN_FILE: tokenFile } };
-    const login = await tarsier(['login', '--username', 'admin', '--password-stdin'], {
+    const login = await tarsier('login --username admin --password-stdin', {
       ...as,
       input: `${t.adminPassword}\n`,
     });
@@ -110,19 +113,7 @@ describe('tarsier CLI', () => {
     expect(mode(tokenFile)).toBe('600');
 
     const root = await tarsier(
-      [
-        'authority',
-        'create',
-        '--name',
-        'Login Root',
-        '--type',
-        'root',
-        '--cn',
-        'Login Root',
-        '--org',
-        'Acme',
-        '--json',
-      ],
+      [...words('authority create --type root --org Acme --json'), '--name', 'Login Root', '--cn', 'Login Root'],
       as,
     );
     expect(root.code, root.stderr).toBe(0);
@@ -134,22 +125,7 @@ describe('tarsier CLI', () => {
     });
 
     const sub = await tarsier(
-      [
-        'authority',
-        'create',
-        '--name',
-        'Login Sub',
-        '--type',
-        'intermediate',
-        '--parent',
-        String(rootId),
-        '--cn',
-        'Login Sub',
-        '--key-type',
-        'ec-p384',
-        '--permitted-dns',
-        'example.com,example.org',
-      ],
+      `authority create --name Login-Sub --type intermediate --parent ${rootId} --cn Login-Sub --key-type ec-p384 --permitted-dns example.com,example.org`,
       as,
     );
     expect(sub.code, sub.stderr).toBe(0);
@@ -157,47 +133,26 @@ describe('tarsier CLI', () => {
     expect(sub.stdout).toMatch(/^Key type:\s+ec-p384$/m);
     expect(sub.stdout).toMatch(/^Name constraints:\s+permittedDns: example\.com$/m);
 
-    const list = await tarsier(['authority', 'list'], as);
+    const list = await tarsier('authority list', as);
     expect(list.stdout).toMatch(/^ID\s+NAME\s+TYPE\s+PARENT\s+KEY\s+NOT AFTER\s+OWNER$/m);
     expect(list.stdout).toMatch(
-      new RegExp(`^\\d+\\s+Login Sub\\s+intermediate\\s+${rootId}\\s+ec-p384\\s+\\d{4}-\\d{2}-\\d{2}\\s+-$`, 'm'),
+      new RegExp(`^\\d+\\s+Login-Sub\\s+intermediate\\s+${rootId}\\s+ec-p384\\s+\\d{4}-\\d{2}-\\d{2}\\s+-$`, 'm'),
     );
 
     const chain = path.join(w.dir, 'login-chain.pem');
     const subId = Number(/^ID:\s+(\d+)$/m.exec(sub.stdout)?.[1]);
-    const c = await tarsier(['authority', 'chain', String(subId), '-o', chain], as);
+    const c = await tarsier(`authority chain ${subId} -o ${chain}`, as);
     expect(c.code, c.stderr).toBe(0);
     expect(fs.readFileSync(chain, 'utf8').match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2);
-    expect(w.openssl(['x509', '-in', chain, '-noout', '-subject'])).toContain('CN = Login Sub');
+    expect(w.openssl(['x509', '-in', chain, '-noout', '-subject'])).toContain('CN = Login-Sub');
   });
 
   it('issues a certificate: table output, files that openssl verifies, and --json', async () => {
     const cert = path.join(w.dir, 'issued.pem');
     const key = path.join(w.dir, 'issued.key');
-    const r = await tarsier([
-      'cert',
-      'issue',
-      '--authority',
-      String(intermediate.id),
-      '--cn',
-      'app.example.com',
-      '--dns',
-      'www.example.com',
-      '--ip',
-      '10.0.0.7',
-      '--label',
-      'team=web',
-      '--label',
-      'env=prod',
-      '--owner',
-      'web-team',
-      '--eku',
-      'serverAuth,clientAuth',
-      '-o',
-      cert,
-      '--key-out',
-      key,
-    ]);
+    const r = await tarsier(
+      `cert issue --authority ${intermediate.id} --cn app.example.com --dns www.example.com --ip 10.0.0.7 --label team=web --label env=prod --owner web-team --eku serverAuth,clientAuth -o ${cert} --key-out ${key}`,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^issued certificate \d+$/m);
     expect(r.stdout).toMatch(/^Common name:\s+app\.example\.com$/m);
@@ -213,17 +168,9 @@ describe('tarsier CLI', () => {
       'TLS Web Client Authentication',
     );
 
-    const j = await tarsier([
-      'cert',
-      'issue',
-      '--authority',
-      String(intermediate.id),
-      '--cn',
-      'json.example.com',
-      '--key-type',
-      'rsa-2048',
-      '--json',
-    ]);
+    const j = await tarsier(
+      `cert issue --authority ${intermediate.id} --cn json.example.com --key-type rsa-2048 --json`,
+    );
     expect(j.code, j.stderr).toBe(0);
     const body = JSON.parse(j.stdout);
     expect(body).toMatchObject({ commonName: 'json.example.com', keyType: 'rsa-2048', status: 'valid', hasKey: true });
@@ -234,7 +181,7 @@ describe('tarsier CLI', () => {
     const a = await issue('needle-one.example.com', { owner: 'finders' });
     await issue('needle-two.example.com', { owner: 'finders' });
     await issue('haystack.example.com');
-    const r = await tarsier(['cert', 'list', '--q', 'needle-one']);
+    const r = await tarsier('cert list --q needle-one');
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
@@ -247,7 +194,7 @@ describe('tarsier CLI', () => {
     // Columns line up: each header starts where its cells start.
     expect(lines[1]!.indexOf('valid')).toBe(lines[0]!.indexOf('STATUS'));
 
-    const j = await tarsier(['cert', 'list', '--owner', 'finders', '--limit', '1', '--all', '--json']);
+    const j = await tarsier('cert list --owner finders --limit 1 --all --json');
     expect(j.code, j.stderr).toBe(0);
     const page = JSON.parse(j.stdout);
     expect(page.items.map((c: any) => c.commonName).sort()).toEqual([
@@ -259,7 +206,7 @@ describe('tarsier CLI', () => {
 
   it('shows one certificate as key: value lines', async () => {
     const c = await issue('show.example.com', { description: 'shown', labels: { tier: 'gold' } });
-    const r = await tarsier(['cert', 'show', String(c.id)]);
+    const r = await tarsier(`cert show ${c.id}`);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^ID:\\s+${c.id}$`, 'm'));
     expect(r.stdout).toMatch(/^Status:\s+valid$/m);
@@ -272,24 +219,14 @@ describe('tarsier CLI', () => {
   it('exports PEM with the key (mode 0600), DER, and PKCS#12 that openssl opens', async () => {
     const c = await issue('export.example.com');
     const pem = path.join(w.dir, 'export.pem');
-    const r = await tarsier([
-      'cert',
-      'export',
-      String(c.id),
-      '--format',
-      'pem',
-      '--include',
-      'certificate,chain,key',
-      '-o',
-      pem,
-    ]);
+    const r = await tarsier(`cert export ${c.id} --format pem --include certificate,chain,key -o ${pem}`);
     expect(r.code, r.stderr).toBe(0);
     expect(mode(pem)).toBe('600');
     expect(w.openssl(['x509', '-in', pem, '-noout', '-subject'])).toContain('CN = export.example.com');
     expect(w.openssl(['pkey', '-in', pem, '-pubout'])).toBe(w.openssl(['x509', '-in', pem, '-noout', '-pubkey']));
 
     const der = path.join(w.dir, 'export.der');
-    const d = await tarsier(['cert', 'export', String(c.id), '--format', 'der', '-o', der]);
+    const d = await tarsier(`cert export ${c.id} --format der -o ${der}`);
     expect(d.code, d.stderr).toBe(0);
     expect(mode(der)).toBe('644');
     expect(fs.readFileSync(der)[0]).toBe(0x30);
@@ -298,17 +235,7 @@ describe('tarsier CLI', () => {
     );
 
     const p12 = path.join(w.dir, 'export.p12');
-    const p = await tarsier([
-      'cert',
-      'export',
-      String(c.id),
-      '--format',
-      'pkcs12',
-      '--password',
-      'p12-secret',
-      '-o',
-      p12,
-    ]);
+    const p = await tarsier(`cert export ${c.id} --format pkcs12 --password p12-secret -o ${p12}`);
     expect(p.code, p.stderr).toBe(0);
     expect(mode(p12)).toBe('600');
     const out = w.openssl(['pkcs12', '-in', p12, '-nokeys', '-passin', 'pass:p12-secret']);
@@ -318,67 +245,55 @@ describe('tarsier CLI', () => {
 
   it('revokes, rotates and archives', async () => {
     const c = await issue('lifecycle.example.com');
-    const rev = await tarsier(['cert', 'revoke', String(c.id), '--reason', 'keyCompromise']);
+    const rev = await tarsier(`cert revoke ${c.id} --reason keyCompromise`);
     expect(rev.code, rev.stderr).toBe(0);
     expect(rev.stdout).toMatch(/^Status:\s+revoked$/m);
     expect(rev.stdout).toMatch(/^Revoked:\s+.*\(keyCompromise\)$/m);
 
     const d = await issue('rotate.example.com');
-    const rot = await tarsier(['cert', 'rotate', String(d.id)]);
+    const rot = await tarsier(`cert rotate ${d.id}`);
     expect(rot.code, rot.stderr).toBe(0);
     const newId = Number(/its replacement is certificate (\d+)/.exec(rot.stdout)?.[1]);
     expect(newId).toBeGreaterThan(d.id);
     expect((await t.api('GET', `/api/v1/certificates/${d.id}`)).json.replacedById).toBe(newId);
 
-    const arc = await tarsier(['cert', 'archive', String(d.id), '--json']);
+    const arc = await tarsier(`cert archive ${d.id} --json`);
     expect(arc.code, arc.stderr).toBe(0);
     expect(JSON.parse(arc.stdout).archivedAt).toEqual(expect.any(String));
   });
 
   it('imports a PEM certificate and key made by openssl, and knows the same certificate as DER', async () => {
-    w.openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'outside.key',
-      '-out',
-      'outside.pem',
-      '-subj',
-      '/CN=outside.example.net',
-      '-days',
-      '30',
-    ]);
+    w.openssl(
+      words(
+        'req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=outside.example.net -days 30',
+      ).concat(words('-keyout outside.key -out outside.pem')),
+    );
     w.openssl(['x509', '-in', 'outside.pem', '-outform', 'DER', '-out', 'outside.cer']);
     const file = (n: string) => path.join(w.dir, n);
-    const r = await tarsier(['cert', 'import', file('outside.pem'), '--key', file('outside.key'), '--owner', 'ops']);
+    const r = await tarsier(`cert import ${file('outside.pem')} --key ${file('outside.key')} --owner ops`);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^imported certificate \d+$/m);
     expect(r.stdout).toMatch(/^Origin:\s+imported$/m);
     expect(r.stdout).toMatch(/^Private key:\s+stored \(encrypted\)$/m);
     const id = Number(/^imported certificate (\d+)$/m.exec(r.stdout)?.[1]);
 
-    const again = await tarsier(['cert', 'import', file('outside.cer')]);
+    const again = await tarsier(`cert import ${file('outside.cer')}`);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`^already in the inventory as certificate ${id}$`, 'm'));
   });
 
   it('fails with exit code 1 and one clear line: unknown id, unreachable server, no token', async () => {
-    const missing = await tarsier(['cert', 'show', '999999']);
+    const missing = await tarsier('cert show 999999');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('error: certificate 999999 does not exist (HTTP 404)\n');
     expect(missing.stdout).toBe('');
 
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const down = await tarsier(['cert', 'list', '--url', url]);
+    const down = await tarsier(`cert list --url ${url}`);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(new RegExp(`^error: cannot reach the Tarsier server at ${url} \\(ECONNREFUSED\\)`));
 
-    const anonymous = await tarsier(['authority', 'list'], { env: { TARSIER_TOKEN_FILE: path.join(w.dir, 'absent') } });
+    const anonymous = await tarsier('authority list', { env: { TARSIER_TOKEN_FILE: path.join(w.dir, 'absent') } });
     expect(anonymous.code).toBe(1);
     expect(anonymous.stderr).toMatch(/^error: .*\(HTTP 401\); run `tarsier login` first/);
   });

@@ -1,11 +1,8 @@
 // Server-side commands: serve, migrate, keys generate|rotate. They read the configuration and talk to the
 // database directly; everything else in the CLI goes through the API.
+// The server stack is imported inside the actions, so that client commands start without loading it.
 import type { Command } from 'commander';
 import { loadServerConfig, type ServerConfig } from '../config.ts';
-import { appendMasterKey } from '../crypto/envelope.ts';
-import { migrateToLatest, openDatabase } from '../db/index.ts';
-import { buildApp } from '../http/app.ts';
-import { createServices, masterKeysFile } from '../services.ts';
 
 interface ServerFlags {
   host?: string;
@@ -22,6 +19,8 @@ export async function startServer(
   cfg: ServerConfig,
   print: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ) {
+  const { createServices } = await import('../services.ts');
+  const { buildApp } = await import('../http/app.ts');
   const services = await createServices(cfg);
   const admin = await services.identity.bootstrapAdmin(cfg.adminPassword);
   if (admin.generatedPassword) {
@@ -63,6 +62,7 @@ export function registerServerCommands(program: Command): void {
 
   withServerFlags(program.command('migrate').description('apply pending database migrations and exit')).action(
     async (flags: ServerFlags) => {
+      const { migrateToLatest, openDatabase } = await import('../db/index.ts');
       const open = openDatabase(config(flags));
       try {
         const applied = await migrateToLatest(open);
@@ -77,12 +77,15 @@ export function registerServerCommands(program: Command): void {
   withServerFlags(
     keys.command('generate').description('add a new master key to <data-dir>/master-keys (then run keys rotate)'),
   ).action(async (flags: ServerFlags) => {
+    const { appendMasterKey } = await import('../crypto/envelope.ts');
+    const { masterKeysFile } = await import('../services.ts');
     const key = appendMasterKey(masterKeysFile(config(flags)));
     process.stdout.write(`added master key ${key.id}; run 'tarsier keys rotate' to re-wrap stored keys under it\n`);
   });
   withServerFlags(
     keys.command('rotate').description('re-wrap every stored private key under the newest master key'),
   ).action(async (flags: ServerFlags) => {
+    const { createServices } = await import('../services.ts');
     const services = await createServices(config(flags));
     try {
       const { rewrapped, masterKeyId } = await services.keys.rotate(services.db);

@@ -1,7 +1,6 @@
 // Turns an issue request into a certificate spec: fills the sane defaults (P-256, CN in the SANs, serverAuth,
 // digitalSignature, 397 days capped by the authority), validates every option and names the field at fault.
 // Pure: no I/O, so every default and message is unit-tested directly.
-import type { KeyObject } from 'node:crypto';
 import net from 'node:net';
 import { randomSerial } from '../../crypto/certificate-builder.ts';
 import { normalizeDnsName, normalizeSubject } from '../../crypto/names.ts';
@@ -60,9 +59,9 @@ function validity(input: IssueInput, now: Date, authorityMaxDays: number): { not
   return { notBefore, notAfter };
 }
 
-function defaultKeyUsages(publicKey: KeyObject): KeyUsage[] {
+function defaultKeyUsages(keyType: string): KeyUsage[] {
   // RSA keys may still be used for TLS 1.2 RSA key exchange, which needs keyEncipherment.
-  return publicKey.asymmetricKeyType === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
+  return keyType.startsWith('rsa') ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
 }
 
 /** A TLS server certificate must name hosts: its CN (when copied to the SANs) must be a DNS name or an IP. */
@@ -84,10 +83,10 @@ function requireHostNames(commonName: string, sans: Required<SubjectAltNames>, c
   }
 }
 
-/** Plans a certificate for `input` (and its CSR, if any) from an authority whose policy allows `authorityMaxDays`. */
+/** Plans a certificate for `input` (and its CSR, if any) with a key of `keyType`, from an authority allowing `authorityMaxDays`. */
 export function planIssuance(
   input: IssueInput,
-  publicKey: KeyObject,
+  keyType: string,
   now: Date,
   authorityMaxDays: number,
   csr?: ParsedCsr,
@@ -122,7 +121,7 @@ export function planIssuance(
     notBefore,
     notAfter,
     sans,
-    keyUsages: input.keyUsages ?? (isCa ? ['digitalSignature', 'keyCertSign', 'cRLSign'] : defaultKeyUsages(publicKey)),
+    keyUsages: input.keyUsages ?? (isCa ? ['digitalSignature', 'keyCertSign', 'cRLSign'] : defaultKeyUsages(keyType)),
     extendedKeyUsages,
     basicConstraints: input.basicConstraints ? { ...input.basicConstraints, critical: true } : undefined,
     extraExtensions: input.extraExtensions?.map((e, i) => {

@@ -1,174 +1,45 @@
 // Certificates: issue from a Tarsier authority (key generated here, or from a CSR), import, list and show,
 // export (the key only on an explicit, audited call), revoke, rotate, archive. Every change commits its row,
 // its encrypted key and its audit event in one transaction, so no issued certificate goes unrecorded.
-import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
-import { buildCertificate } from '../../crypto/certificate-builder.ts';
-import { parseCsr } from '../../crypto/csr.ts';
-import { describeSpec } from '../../crypto/describe.ts';
-import { generateKeyPair, keyTypeOf } from '../../crypto/keys.ts';
-import { normalizeDnsName } from '../../crypto/names.ts';
-import type { KeyType, ParsedCertificate, ParsedCsr } from '../../crypto/types.ts';
+import { type KeyObject, X509Certificate } from 'node:crypto';
+import type { ParsedCertificate } from '../../crypto/types.ts';
+import type { DialectOps } from '../../db/dialect.ts';
 import type { Db } from '../../db/index.ts';
-import type { CertificateRow, NewCertificateRow } from '../../db/schema.ts';
+import type { CertificateRow } from '../../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
 import type { AuditService } from '../audit/service.ts';
-import { checkIssuancePolicy } from '../authorities/policy.ts';
 import type { AuthorityService } from '../authorities/service.ts';
 import { hasPermission } from '../identity/permissions.ts';
 import type { KeyService } from '../keys/service.ts';
 import type { RequestContext } from '../request-context.ts';
 import { checkExportRequest, defaultInclude, type ExportFile, renderExport } from './export-render.ts';
 import { readImport } from './import-input.ts';
-import { planIssuance } from './issue-plan.ts';
-import { type CertificateQuery, createLister, hexId } from './list.ts';
+import { createIssuance } from './issuance.ts';
+import { type CertificateQuery, createLister } from './list.ts';
+import { metadata, rowFromParsed } from './rows.ts';
 import type { ExportInput, ImportInput, IssueInput } from './schemas.ts';
 import * as store from './store.ts';
 
 export interface CertificateDeps {
   db: Db;
-  dialect: import('../../db/dialect.ts').DialectOps;
+  dialect: DialectOps;
   keys: Pick<KeyService, 'store' | 'load'>;
   audit: Pick<AuditService, 'record' | 'forTarget'>;
   authorities: Pick<AuthorityService, 'signer' | 'list'>;
   clock: () => Date;
 }
 
-function searchText(p: {
-  commonName?: string;
-  sans: ParsedCertificate['sans'];
-  serial: string;
-  fingerprintSha256: string;
-  fingerprintSha1: string;
-}) {
-  return [
-    p.commonName ?? '',
-    ...p.sans.dns,
-    ...p.sans.ip,
-    ...p.sans.email,
-    ...p.sans.uri,
-    p.serial,
-    p.fingerprintSha256,
-    p.fingerprintSha1,
-  ]
-    .join(' ')
-    .toLowerCase();
-}
-
-/** The columns every certificate row derives from its parsed certificate. */
-export function rowFromParsed(p: ParsedCertificate): Omit<NewCertificateRow, 'origin' | 'labels' | 'created_at'> {
-  return {
-    common_name: p.commonName ?? '',
-    sans: JSON.stringify(p.sans),
-    search_text: searchText({ ...p, serial: hexId(p.serial) }),
-    serial: hexId(p.serial),
-    fingerprint_sha256: p.fingerprintSha256,
-    fingerprint_sha1: p.fingerprintSha1,
-    subject_dn: p.subjectDn,
-    issuer_dn: p.issuerDn,
-    not_before: p.notBefore.toISOString(),
-    not_after: p.notAfter.toISOString(),
-    key_type: p.keyType,
-    signature_algorithm: p.signatureAlgorithm,
-    certificate_der: p.der,
-  };
-}
-
-function metadata(input: { owner?: string; description?: string; labels?: Record<string, string>; notify?: boolean }) {
-  return {
-    owner: input.owner ?? null,
-    description: input.description ?? null,
-    labels: JSON.stringify(input.labels ?? {}),
-    notify: input.notify === false ? 0 : 1,
-  };
-}
-
 export function createCertificateService(deps: CertificateDeps) {
   const { db, keys, audit, authorities, clock } = deps;
   const lister = createLister(deps);
+  const issue = createIssuance(deps);
+  const issueFrom = async (input: IssueInput, ctx: RequestContext, replaces?: CertificateRow) =>
+    get(await issue(input, ctx, replaces));
 
   async function get(id: number): Promise<CertificateRow> {
     const row = await store.findCertificateById(db, id);
     if (!row) throw new NotFoundError('certificate', id);
     return row;
-  }
-
-  /** Signs and stores one certificate; `replaces` links a rotation. */
-  async function issueFrom(input: IssueInput, ctx: RequestContext, replaces?: CertificateRow): Promise<CertificateRow> {
-    const ca = await authorities.signer(input.authorityId);
-    let csr: ParsedCsr | undefined;
-    let pair: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
-    if (input.csr) {
-      if (input.keyType)
-        throw new ValidationError('keyType', "the CSR's key is certified; leave keyType out when sending a CSR");
-      csr = parseCsr(input.csr, 'csr');
-    }
-    const keyType = csr?.keyType ?? input.keyType ?? 'ec-p256';
-    const policy = ca.chain[0]!.policy;
-    // Plan before generating a key, so that bad input costs nothing.
-    const probeKey = csr?.publicKey;
-    const now = clock();
-    if (!probeKey) pair = await generateKeyPair(keyType as KeyType);
-    const publicKey = probeKey ?? pair!.publicKey;
-    const plan = planIssuance(input, publicKey, now, policy.maxValidityDays, csr);
-    checkIssuancePolicy({ ...plan.draft, keyType: keyTypeOf(publicKey) }, ca.chain);
-    const der = buildCertificate(
-      { ...plan.spec, publicKey },
-      { certificateDer: ca.row.certificate_der, privateKey: ca.privateKey },
-    );
-    const fingerprintSha256 = createHash('sha256').update(der).digest('hex');
-    const fingerprintSha1 = createHash('sha1').update(der).digest('hex');
-    const serial = Buffer.from(plan.spec.serial).toString('hex');
-    const { csr: _csr, ...params } = input;
-    const described = describeSpec(plan.spec.subject, ca.privateKey, plan.spec.signatureHash);
-    const row: Omit<NewCertificateRow, 'private_key_id'> = {
-      authority_id: ca.row.id,
-      origin: 'issued',
-      common_name: plan.commonName,
-      sans: JSON.stringify(plan.sans),
-      search_text: searchText({
-        commonName: plan.commonName,
-        sans: plan.sans,
-        serial,
-        fingerprintSha256,
-        fingerprintSha1,
-      }),
-      serial,
-      fingerprint_sha256: fingerprintSha256,
-      fingerprint_sha1: fingerprintSha1,
-      issuer_dn: ca.row.subject_dn,
-      not_before: plan.spec.notBefore.toISOString(),
-      not_after: plan.spec.notAfter.toISOString(),
-      key_type: keyTypeOf(publicKey),
-      certificate_der: der,
-      ...described,
-      chain_pem: ca.chainPem,
-      ...metadata(input),
-      replaces_id: replaces?.id ?? null,
-      issue_params: JSON.stringify({ ...params, fromCsr: Boolean(csr) }),
-      created_at: now.toISOString(),
-      created_by: ctx.principal.actor,
-    };
-    const id = await db.transaction().execute(async (trx) => {
-      const keyId = pair ? await keys.store(trx, pair.privateKey) : null;
-      const newId = await store.insertCertificate(trx, { ...row, private_key_id: keyId });
-      if (replaces) await store.updateCertificate(trx, replaces.id, { replaced_by_id: newId });
-      await audit.record(trx, {
-        actor: ctx.principal.actor,
-        action: replaces ? 'certificate.rotate' : 'certificate.issue',
-        target: { type: 'certificate', id: newId },
-        clientAddress: ctx.clientAddress,
-        outcome: 'success',
-        details: {
-          authorityId: ca.row.id,
-          serial,
-          commonName: plan.commonName,
-          fromCsr: Boolean(csr),
-          replaces: replaces?.id ?? null,
-        },
-      });
-      return newId;
-    });
-    return get(id);
   }
 
   return {
@@ -352,7 +223,6 @@ export function createCertificateService(deps: CertificateDeps) {
     },
 
     events: (id: number) => audit.forTarget('certificate', id),
-    normalizeDomain: (d: string) => normalizeDnsName(d, 'domain'),
   };
 
   /** The Tarsier authority that signed `leaf`, if any (matched by name, then proven by signature). */

@@ -1,0 +1,108 @@
+// Issuing from a Tarsier authority: validate and plan first (bad input costs no key generation), then generate
+// the key or take the CSR's, sign, and commit row, encrypted key and audit event in one transaction.
+import { createHash, type KeyObject } from 'node:crypto';
+import { buildCertificate } from '../../crypto/certificate-builder.ts';
+import { parseCsr } from '../../crypto/csr.ts';
+import { describeSpec } from '../../crypto/describe.ts';
+import { generateKeyPair, keyTypeOf } from '../../crypto/keys.ts';
+import type { KeyType, ParsedCsr } from '../../crypto/types.ts';
+import type { Db } from '../../db/index.ts';
+import type { CertificateRow, NewCertificateRow } from '../../db/schema.ts';
+import { ValidationError } from '../../errors.ts';
+import type { AuditService } from '../audit/service.ts';
+import { checkIssuancePolicy } from '../authorities/policy.ts';
+import type { AuthorityService } from '../authorities/service.ts';
+import type { KeyService } from '../keys/service.ts';
+import type { RequestContext } from '../request-context.ts';
+import { planIssuance } from './issue-plan.ts';
+import { metadata, searchText } from './rows.ts';
+import type { IssueInput } from './schemas.ts';
+import * as store from './store.ts';
+
+export interface IssuanceDeps {
+  db: Db;
+  keys: Pick<KeyService, 'store'>;
+  audit: Pick<AuditService, 'record'>;
+  authorities: Pick<AuthorityService, 'signer'>;
+  clock: () => Date;
+}
+
+export function createIssuance({ db, keys, audit, authorities, clock }: IssuanceDeps) {
+  /**
+   * Signs and stores one certificate; `replaces` links a rotation. Returns the new row's id.
+   * Throws ValidationError (input), PolicyError (the authority forbids it), NotFoundError (no such authority).
+   */
+  return async function issue(input: IssueInput, ctx: RequestContext, replaces?: CertificateRow): Promise<number> {
+    const ca = await authorities.signer(input.authorityId);
+    let csr: ParsedCsr | undefined;
+    if (input.csr) {
+      if (input.keyType) {
+        throw new ValidationError('keyType', "the CSR's key is certified; leave keyType out when sending a CSR");
+      }
+      csr = parseCsr(input.csr, 'csr');
+    }
+    const keyType = csr?.keyType ?? input.keyType ?? 'ec-p256';
+    const now = clock();
+    const plan = planIssuance(input, keyType, now, ca.chain[0]!.policy.maxValidityDays, csr);
+    checkIssuancePolicy({ ...plan.draft, keyType }, ca.chain);
+    let pair: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
+    if (!csr) pair = await generateKeyPair(keyType as KeyType);
+    const publicKey = csr?.publicKey ?? pair!.publicKey;
+    const der = buildCertificate(
+      { ...plan.spec, publicKey },
+      { certificateDer: ca.row.certificate_der, privateKey: ca.privateKey },
+    );
+    const serial = Buffer.from(plan.spec.serial).toString('hex');
+    const fingerprintSha256 = createHash('sha256').update(der).digest('hex');
+    const fingerprintSha1 = createHash('sha1').update(der).digest('hex');
+    const { csr: _csr, ...params } = input;
+    const row: Omit<NewCertificateRow, 'private_key_id'> = {
+      authority_id: ca.row.id,
+      origin: 'issued',
+      common_name: plan.commonName,
+      sans: JSON.stringify(plan.sans),
+      search_text: searchText({
+        commonName: plan.commonName,
+        sans: plan.sans,
+        serial,
+        fingerprintSha256,
+        fingerprintSha1,
+      }),
+      serial,
+      fingerprint_sha256: fingerprintSha256,
+      fingerprint_sha1: fingerprintSha1,
+      ...describeSpec(plan.spec.subject, ca.privateKey, plan.spec.signatureHash),
+      issuer_dn: ca.row.subject_dn,
+      not_before: plan.spec.notBefore.toISOString(),
+      not_after: plan.spec.notAfter.toISOString(),
+      key_type: keyTypeOf(publicKey),
+      certificate_der: der,
+      chain_pem: ca.chainPem,
+      ...metadata(input),
+      replaces_id: replaces?.id ?? null,
+      issue_params: JSON.stringify({ ...params, fromCsr: Boolean(csr) }),
+      created_at: now.toISOString(),
+      created_by: ctx.principal.actor,
+    };
+    return db.transaction().execute(async (trx) => {
+      const keyId = pair ? await keys.store(trx, pair.privateKey) : null;
+      const newId = await store.insertCertificate(trx, { ...row, private_key_id: keyId });
+      if (replaces) await store.updateCertificate(trx, replaces.id, { replaced_by_id: newId });
+      await audit.record(trx, {
+        actor: ctx.principal.actor,
+        action: replaces ? 'certificate.rotate' : 'certificate.issue',
+        target: { type: 'certificate', id: newId },
+        clientAddress: ctx.clientAddress,
+        outcome: 'success',
+        details: {
+          authorityId: ca.row.id,
+          serial,
+          commonName: plan.commonName,
+          fromCsr: Boolean(csr),
+          replaces: replaces?.id ?? null,
+        },
+      });
+      return newId;
+    });
+  };
+}
