@@ -74,7 +74,18 @@ describe('tarsier serve on the embedded default', () => {
   it('migrates an up-to-date database as a no-op, and prints help listing the nouns', async () => {
     const { stdout } = await run(process.execPath, ['bin/tarsier.js', 'migrate', '--data-dir', dataDir]);
     expect(stdout).toContain('the database is up to date');
-    const help = await run(process.execPath, ['bin/tarsier.js', '--help']);
+    const help = await run('npx', ['tarsier', '--help']);
     for (const noun of ['serve', 'migrate', 'keys', 'login', 'authority', 'cert']) expect(help.stdout).toContain(noun);
+    // From another directory too (the whole server stack, with its decorators): the shim finds its tsconfig.
+    const env = { ...process.env, TARSIER_DATABASE_URL: '', TARSIER_MASTER_KEYS: '' };
+    const elsewhere = await run(
+      process.execPath,
+      [path.resolve('bin/tarsier.js'), 'keys', 'rotate', '--data-dir', dataDir],
+      {
+        cwd: os.tmpdir(),
+        env,
+      },
+    );
+    expect(elsewhere.stdout).toMatch(/re-wrapped 0 key\(s\) under master key mk-/);
   });
 });
