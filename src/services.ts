@@ -1,6 +1,7 @@
 // The composition root: opens the database, loads the master keys and builds every service with exactly the
 // dependencies it names. Used by `tarsier serve`, the server-side CLI commands and the tests.
 import path from 'node:path';
+import { pino } from 'pino';
 import type { ServerConfig } from './config.ts';
 import { createKeyring, loadOrCreateMasterKeyFile, parseMasterKeys } from './crypto/envelope.ts';
 import { migrateToLatest, type OpenDatabase, openDatabase } from './db/index.ts';
@@ -9,6 +10,7 @@ import { createAuthorityService } from './modules/authorities/service.ts';
 import { createCertificateService } from './modules/certificates/service.ts';
 import { createIdentityService } from './modules/identity/service.ts';
 import { createKeyService } from './modules/keys/service.ts';
+import { createRevocationService } from './modules/revocation/service.ts';
 
 export function masterKeysFile(config: Pick<ServerConfig, 'dataDir'>): string {
   return path.join(config.dataDir, 'master-keys');
@@ -25,8 +27,18 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
   const audit = createAuditService({ db, clock });
   const keys = createKeyService({ keyring, clock });
   const identity = createIdentityService({ db, audit, clock, tokenTtlHours: config.tokenTtlHours });
-  const authorities = createAuthorityService({ db, keys, audit, clock });
-  const certificates = createCertificateService({ db, dialect: database.dialect, keys, audit, authorities, clock });
+  const authorities = createAuthorityService({ db, keys, audit, clock, onUpdated: (id) => revocation.forget(id) });
+  const log = pino({ level: config.logLevel });
+  const revocation = createRevocationService({ db, authorities, keys, clock, log });
+  const certificates = createCertificateService({
+    db,
+    dialect: database.dialect,
+    keys,
+    audit,
+    authorities,
+    clock,
+    onRevoked: (authorityId, shard) => revocation.revoked(authorityId, shard),
+  });
   return {
     database,
     db,
@@ -35,6 +47,8 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     identity,
     authorities,
     certificates,
+    revocation,
+    log,
     close: () => database.close(),
   };
 }

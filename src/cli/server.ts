@@ -14,32 +14,55 @@ function config(flags: ServerFlags): ServerConfig {
   return loadServerConfig({ host: flags.host, port: flags.port, dataDir: flags.dataDir });
 }
 
-/** Starts the API; resolves with a stop function once it listens. */
+/** How often `serve` looks for CRLs nearing nextUpdate (they are rebuilt an hour ahead). */
+const CRL_REFRESH_MS = 5 * 60_000;
+
+/**
+ * Starts the API (`api`) or only the public revocation endpoints (`revocation`, for `tarsier ocsp`); resolves
+ * with a stop function once it listens.
+ */
 export async function startServer(
   cfg: ServerConfig,
   print: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  mode: 'api' | 'revocation' = 'api',
 ) {
   const { createServices } = await import('../services.ts');
-  const { buildApp } = await import('../http/app.ts');
+  const { buildApp, buildRevocationApp } = await import('../http/app.ts');
   const services = await createServices(cfg);
   const admin = await services.identity.bootstrapAdmin(cfg.adminPassword);
   if (admin.generatedPassword) {
     print(`Created user 'admin' with password: ${admin.generatedPassword}`);
     print('It is shown only this once. Set TARSIER_ADMIN_PASSWORD to choose it yourself on a fresh database.');
   }
-  const app = await buildApp(services, { logLevel: cfg.logLevel });
+  const app = await (mode === 'api' ? buildApp : buildRevocationApp)(services, { logLevel: cfg.logLevel });
   const address = await app.listen({ host: cfg.host, port: cfg.port });
+  const what = mode === 'api' ? 'Tarsier' : 'Tarsier OCSP and CRL responder';
   print(
-    `Tarsier listening on ${address} (database: ${cfg.database.kind === 'sqlite' ? cfg.database.file : 'postgresql'})`,
+    `${what} listening on ${address} (database: ${cfg.database.kind === 'sqlite' ? cfg.database.file : 'postgresql'})`,
   );
+  const refresh = setInterval(() => {
+    services.revocation.refreshDue().catch((e) => services.log.error({ err: e }, 'CRL refresh failed'));
+  }, CRL_REFRESH_MS);
+  refresh.unref();
+  if (mode === 'revocation') clearInterval(refresh);
   return {
     address,
     services,
     async stop() {
+      clearInterval(refresh);
       await app.close();
       await services.close();
     },
   };
+}
+
+/** Keeps a server running until SIGINT or SIGTERM, then stops it cleanly. */
+function untilSignal(server: { stop(): Promise<void> }): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => void server.stop().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 export function registerServerCommands(program: Command): void {
@@ -52,13 +75,16 @@ export function registerServerCommands(program: Command): void {
   withServerFlags(program.command('serve').description('run the API server (migrates the database first)')).action(
     async (flags: ServerFlags) => {
       const server = await startServer(config(flags));
-      await new Promise<void>((resolve) => {
-        const stop = () => void server.stop().then(resolve);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilSignal(server);
     },
   );
+
+  withServerFlags(
+    program.command('ocsp').description('serve only the public OCSP responder and CRLs (run several for scale)'),
+  ).action(async (flags: ServerFlags) => {
+    const server = await startServer(config(flags), undefined, 'revocation');
+    await untilSignal(server);
+  });
 
   withServerFlags(program.command('migrate').description('apply pending database migrations and exit')).action(
     async (flags: ServerFlags) => {

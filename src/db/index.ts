@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { ServerConfig } from '../config.ts';
 import { type DialectOps, dialectOps } from './dialect.ts';
 import * as m001 from './migrations/001-initial.ts';
+import * as m002 from './migrations/002-revocation.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -38,7 +39,10 @@ export function openDatabase(
 }
 
 function provider(dialect: DialectOps): MigrationProvider {
-  const all: Record<string, { up(db: Kysely<unknown>, d: DialectOps): Promise<void> }> = { '001-initial': m001 };
+  const all: Record<string, { up(db: Kysely<unknown>, d: DialectOps): Promise<void> }> = {
+    '001-initial': m001,
+    '002-revocation': m002,
+  };
   return {
     async getMigrations() {
       const out: Record<string, Migration> = {};

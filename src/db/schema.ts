@@ -52,6 +52,14 @@ export interface AuthoritiesTable {
   policy: Json;
   created_at: string;
   created_by: string | null;
+  /** Base URL under which this authority's CRLs and OCSP are published; certificates name them when set. */
+  public_base_url: string | null;
+  crl_shards: ColumnType<number, number | undefined, number>;
+  crl_number: ColumnType<number, number | undefined, number>;
+  crl_validity_hours: ColumnType<number, number | undefined, number>;
+  ocsp_signer: ColumnType<'ca' | 'delegated', 'ca' | 'delegated' | undefined, 'ca' | 'delegated'>;
+  ocsp_key_id: number | null;
+  ocsp_certificate_der: Bytes | null;
 }
 
 export interface CertificatesTable {
@@ -89,6 +97,22 @@ export interface CertificatesTable {
   issue_params: Json | null;
   created_at: string;
   created_by: string | null;
+  /** For certificates of Tarsier authorities: which CRL shard lists it when revoked. */
+  crl_shard: number | null;
+}
+
+export interface CrlsTable {
+  id: Id;
+  authority_id: number;
+  shard: number;
+  kind: 'full' | 'delta';
+  crl_number: number;
+  base_crl_number: number | null;
+  this_update: string;
+  next_update: string;
+  entries: number;
+  der: Bytes;
+  created_at: string;
 }
 
 export interface AuditEventsTable {
@@ -110,6 +134,7 @@ export interface Database {
   authorities: AuthoritiesTable;
   certificates: CertificatesTable;
   audit_events: AuditEventsTable;
+  crls: CrlsTable;
 }
 
 export type CertificateRow = Selectable<CertificatesTable>;
@@ -117,5 +142,6 @@ export type NewCertificateRow = Insertable<CertificatesTable>;
 export type CertificateUpdate = Updateable<CertificatesTable>;
 export type AuthorityRow = Selectable<AuthoritiesTable>;
 export type NewAuthorityRow = Insertable<AuthoritiesTable>;
+export type AuthorityUpdate = Updateable<AuthoritiesTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;

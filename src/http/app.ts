@@ -8,6 +8,7 @@ import { registerAuthorityRoutes } from '../modules/authorities/routes.ts';
 import { registerCertificateRoutes } from '../modules/certificates/routes.ts';
 import { hasPermission } from '../modules/identity/permissions.ts';
 import { registerIdentityRoutes } from '../modules/identity/routes.ts';
+import { registerRevocationRoutes } from '../modules/revocation/routes.ts';
 import type { Services } from '../services.ts';
 import { errorHandler } from './error-handler.ts';
 import type { App } from './types.ts';
@@ -34,7 +35,8 @@ async function authenticate(request: FastifyRequest, services: Services): Promis
   }
 }
 
-export async function buildApp(services: Services, options: AppOptions = {}): Promise<App> {
+/** The parts every Tarsier HTTP server shares: logging, validation, errors, auth, /healthz. */
+async function baseApp(services: Services, options: AppOptions): Promise<App> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info', redact: { paths: REDACT, censor: '[redacted]' } },
     bodyLimit: 5 * 1024 * 1024,
@@ -54,6 +56,21 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     });
   });
 
+  app.addHook('onRequest', async (request) => authenticate(request, services));
+  // A POST without a body (e.g. `rotate`) means "no options": validate it as an empty object.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && (request.method === 'POST' || request.method === 'PATCH')) request.body = {};
+  });
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    const ready = options.ready?.() ?? true;
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ok' : 'starting' });
+  });
+  return app;
+}
+
+/** The whole server: API, OpenAPI document and the public revocation endpoints. */
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<App> {
+  const app = await baseApp(services, options);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -67,20 +84,18 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     },
   });
 
-  app.addHook('onRequest', async (request) => authenticate(request, services));
-  // A POST without a body (e.g. `rotate`) means "no options": validate it as an empty object.
-  app.addHook('preValidation', async (request) => {
-    if (request.body === undefined && (request.method === 'POST' || request.method === 'PATCH')) request.body = {};
-  });
-
-  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    const ready = options.ready?.() ?? true;
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ok' : 'starting' });
-  });
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   registerIdentityRoutes(app, services);
   registerAuthorityRoutes(app, services);
   registerCertificateRoutes(app, services);
+  registerRevocationRoutes(app, services);
+  return app;
+}
+
+/** Only the public revocation endpoints (CRLs and OCSP): `tarsier ocsp`, run as its own process for scale. */
+export async function buildRevocationApp(services: Services, options: AppOptions = {}): Promise<App> {
+  const app = await baseApp(services, options);
+  registerRevocationRoutes(app, services);
   return app;
 }

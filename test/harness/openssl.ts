@@ -1,5 +1,5 @@
 // Runs the real openssl binary (a checker nobody here wrote) on files in a temporary folder.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,8 @@ export interface Workdir {
   read(name: string): Buffer;
   /** Runs openssl; throws with its stderr when it exits non-zero. */
   openssl(args: string[], input?: string | Uint8Array): string;
+  /** Runs openssl without blocking the event loop: needed when it talks to a server in this process. */
+  opensslAsync(args: string[]): Promise<string>;
   /** Runs openssl and returns exit status and all output, never throwing. */
   tryOpenssl(args: string[]): { status: number; output: string };
   remove(): void;
@@ -37,13 +39,17 @@ export function workdir(): Workdir {
         );
       }
     },
+    opensslAsync(args) {
+      return new Promise((resolve, reject) => {
+        execFile('openssl', args, { cwd: dir, timeout: 30_000 }, (err, stdout, stderr) => {
+          if (err) reject(new Error(`openssl ${args.join(' ')} failed: ${stderr}${stdout}`));
+          else resolve(`${stdout}${stderr}`);
+        });
+      });
+    },
     tryOpenssl(args) {
-      try {
-        return { status: 0, output: run(args) };
-      } catch (e) {
-        const err = e as { status?: number; stderr?: Buffer; stdout?: Buffer };
-        return { status: err.status ?? 1, output: `${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}` };
-      }
+      const r = spawnSync('openssl', args, { cwd: dir });
+      return { status: r.status ?? 1, output: `${r.stdout?.toString() ?? ''}${r.stderr?.toString() ?? ''}` };
     },
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };

@@ -9,6 +9,7 @@ import {
   AuthoritySchema,
   CreateAuthorityBody,
   IdParams,
+  UpdateAuthorityBody,
 } from './schemas.ts';
 import { authorityDetailView, authorityView } from './views.ts';
 
@@ -38,6 +39,14 @@ export function registerAuthorityRoutes(app: App, { authorities }: Pick<Services
       const lineage = await authorities.lineage(request.params.id);
       return authorityDetailView(lineage[0]!, lineage);
     },
+  );
+  app.patch(
+    '/api/v1/authorities/:id',
+    {
+      config: { permission: 'authority:update' },
+      schema: { tags, params: IdParams, body: UpdateAuthorityBody, response: { 200: AuthoritySchema } },
+    },
+    async (request) => authorityView(await authorities.update(request.params.id, request.body, contextOf(request))),
   );
   app.get(
     '/api/v1/authorities/:id/chain',

@@ -35,6 +35,22 @@ export const NameConstraintsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const PublishingFields = {
+  publicBaseUrl: Type.Optional(
+    Type.String({
+      maxLength: 512,
+      description:
+        'http(s) base URL where this authority publishes CRLs and OCSP (e.g. http://pki.example.com); certificates then name them',
+    }),
+  ),
+  crlValidityHours: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 24 * 90, description: 'nextUpdate - thisUpdate (default 24)' }),
+  ),
+  ocspSigner: Type.Optional(
+    StringEnum(['ca', 'delegated'], { description: 'who signs OCSP answers (default delegated)' }),
+  ),
+};
+
 export const CreateAuthorityBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 128, description: 'Unique name, e.g. "Acme Internal Root"' }),
@@ -59,10 +75,24 @@ export const CreateAuthorityBody = Type.Object(
     ),
     allowedKeyTypes: Type.Optional(Type.Array(KeyTypeSchema)),
     allowCaCertificates: Type.Optional(Type.Boolean()),
+    crlShards: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 256, description: 'CRL partitions, fixed at creation (default 1)' }),
+    ),
+    ...PublishingFields,
   },
   { additionalProperties: false },
 );
 export type CreateAuthorityInput = Static<typeof CreateAuthorityBody>;
+
+export const UpdateAuthorityBody = Type.Object(
+  {
+    owner: Type.Optional(Type.String({ maxLength: 255 })),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    ...PublishingFields,
+  },
+  { additionalProperties: false },
+);
+export type UpdateAuthorityInput = Static<typeof UpdateAuthorityBody>;
 
 export const AuthoritySchema = Type.Object({
   id: Type.Integer(),
@@ -87,6 +117,12 @@ export const AuthoritySchema = Type.Object({
   pem: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
   createdBy: Type.Union([Type.String(), Type.Null()]),
+  publicBaseUrl: Type.Union([Type.String(), Type.Null()]),
+  crlShards: Type.Integer(),
+  crlValidityHours: Type.Integer(),
+  ocspSigner: Type.String(),
+  crlUrls: Type.Array(Type.String(), { description: 'where the CRL (or each shard) is published' }),
+  ocspUrl: Type.Union([Type.String(), Type.Null()]),
 });
 
 export const ExtensionSchema = Type.Object({

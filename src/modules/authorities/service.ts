@@ -14,7 +14,7 @@ import type { AuditService } from '../audit/service.ts';
 import type { KeyService } from '../keys/service.ts';
 import type { RequestContext } from '../request-context.ts';
 import { type AuthorityPolicy, DEFAULT_POLICY, type IssuingChain } from './policy.ts';
-import type { CreateAuthorityInput } from './schemas.ts';
+import type { CreateAuthorityInput, UpdateAuthorityInput } from './schemas.ts';
 import * as store from './store.ts';
 
 const DAY = 86_400_000;
@@ -24,6 +24,8 @@ export interface AuthorityDeps {
   keys: Pick<KeyService, 'store' | 'load'>;
   audit: Pick<AuditService, 'record'>;
   clock: () => Date;
+  /** Told after an authority's settings change, so that caches elsewhere (OCSP signers) follow. */
+  onUpdated?: (id: number) => void;
 }
 
 export interface IssuingAuthority {
@@ -56,7 +58,25 @@ function normalizeConstraints(nc: NameConstraints | undefined): NameConstraints 
   return entries.length ? (Object.fromEntries(entries) as NameConstraints) : undefined;
 }
 
-export function createAuthorityService({ db, keys, audit, clock }: AuthorityDeps) {
+/** A base URL for CRLs and OCSP: absolute http(s), no query or fragment; '' clears it. */
+export function publicBaseUrl(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new ValidationError('publicBaseUrl', `'${value}' is not an absolute URL (e.g. http://pki.example.com)`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username) {
+    throw new ValidationError(
+      'publicBaseUrl',
+      'must be a plain http:// or https:// URL without query, fragment or credentials',
+    );
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function createAuthorityService({ db, keys, audit, clock, onUpdated }: AuthorityDeps) {
   const signers = new Map<number, Promise<IssuingAuthority>>();
 
   async function get(id: number): Promise<AuthorityRow> {
@@ -184,6 +204,10 @@ export function createAuthorityService({ db, keys, audit, clock }: AuthorityDeps
           policy: JSON.stringify(policy),
           created_at: now.toISOString(),
           created_by: ctx.principal.actor,
+          public_base_url: publicBaseUrl(input.publicBaseUrl),
+          crl_shards: input.crlShards ?? 1,
+          crl_validity_hours: input.crlValidityHours ?? 24,
+          ocsp_signer: input.ocspSigner ?? 'delegated',
         });
         await audit.record(trx, {
           actor: ctx.principal.actor,
@@ -199,6 +223,31 @@ export function createAuthorityService({ db, keys, audit, clock }: AuthorityDeps
     },
 
     list: () => store.listAuthorities(db),
+
+    /** Changes owner, description and publishing settings; certificates issued afterwards use them. */
+    async update(id: number, input: UpdateAuthorityInput, ctx: RequestContext): Promise<AuthorityRow> {
+      await get(id);
+      const changes: Partial<Record<string, unknown>> = {};
+      if (input.owner !== undefined) changes.owner = input.owner;
+      if (input.description !== undefined) changes.description = input.description;
+      if (input.publicBaseUrl !== undefined) changes.public_base_url = publicBaseUrl(input.publicBaseUrl);
+      if (input.crlValidityHours !== undefined) changes.crl_validity_hours = input.crlValidityHours;
+      if (input.ocspSigner !== undefined) changes.ocsp_signer = input.ocspSigner;
+      await db.transaction().execute(async (trx) => {
+        await store.updateAuthority(trx, id, changes);
+        await audit.record(trx, {
+          actor: ctx.principal.actor,
+          action: 'authority.update',
+          target: { type: 'authority', id },
+          clientAddress: ctx.clientAddress,
+          outcome: 'success',
+          details: { fields: Object.keys(changes) },
+        });
+      });
+      signers.delete(id);
+      onUpdated?.(id);
+      return get(id);
+    },
 
     /** The PEM chain from this authority up to its root. */
     async chainPem(id: number): Promise<string> {

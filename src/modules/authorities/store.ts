@@ -1,6 +1,6 @@
 // Queries of the authorities table.
 import type { Db } from '../../db/index.ts';
-import type { NewAuthorityRow } from '../../db/schema.ts';
+import type { AuthorityUpdate, NewAuthorityRow } from '../../db/schema.ts';
 
 export async function insertAuthority(db: Db, row: NewAuthorityRow): Promise<number> {
   const r = await db.insertInto('authorities').values(row).returning('id').executeTakeFirstOrThrow();
@@ -17,4 +17,9 @@ export function findAuthorityByName(db: Db, name: string) {
 
 export function listAuthorities(db: Db) {
   return db.selectFrom('authorities').selectAll().orderBy('id').execute();
+}
+
+export async function updateAuthority(db: Db, id: number, changes: AuthorityUpdate): Promise<void> {
+  if (Object.keys(changes).length === 0) return;
+  await db.updateTable('authorities').set(changes).where('id', '=', id).execute();
 }

@@ -2,6 +2,7 @@
 import { parseCertificate } from '../../crypto/parse.ts';
 import { toPem } from '../../crypto/pem.ts';
 import type { AuthorityRow } from '../../db/schema.ts';
+import { crlPath, joinUrl, ocspPath } from '../revocation/urls.ts';
 
 export function authorityView(r: AuthorityRow) {
   return {
@@ -22,6 +23,14 @@ export function authorityView(r: AuthorityRow) {
     pem: toPem(r.certificate_der, 'CERTIFICATE'),
     createdAt: r.created_at,
     createdBy: r.created_by,
+    publicBaseUrl: r.public_base_url,
+    crlShards: r.crl_shards,
+    crlValidityHours: r.crl_validity_hours,
+    ocspSigner: r.ocsp_signer,
+    crlUrls: r.public_base_url
+      ? Array.from({ length: r.crl_shards }, (_, s) => joinUrl(r.public_base_url!, crlPath(r.id, s, r.crl_shards)))
+      : [],
+    ocspUrl: r.public_base_url ? joinUrl(r.public_base_url, ocspPath(r.id)) : null,
   };
 }
 

@@ -2,18 +2,20 @@
 // the key or take the CSR's, sign, and commit row, encrypted key and audit event in one transaction.
 import { createHash, type KeyObject } from 'node:crypto';
 import { buildCertificate } from '../../crypto/certificate-builder.ts';
+import { crlShardOf } from '../../crypto/crl.ts';
 import { parseCsr } from '../../crypto/csr.ts';
 import { describeSpec } from '../../crypto/describe.ts';
 import { generateKeyPair, keyTypeOf } from '../../crypto/keys.ts';
-import type { KeyType, ParsedCsr } from '../../crypto/types.ts';
+import type { CertificateSpec, KeyType, ParsedCsr } from '../../crypto/types.ts';
 import type { Db } from '../../db/index.ts';
-import type { CertificateRow, NewCertificateRow } from '../../db/schema.ts';
+import type { AuthorityRow, CertificateRow, NewCertificateRow } from '../../db/schema.ts';
 import { ValidationError } from '../../errors.ts';
 import type { AuditService } from '../audit/service.ts';
 import { checkIssuancePolicy } from '../authorities/policy.ts';
 import type { AuthorityService } from '../authorities/service.ts';
 import type { KeyService } from '../keys/service.ts';
 import type { RequestContext } from '../request-context.ts';
+import { crlPath, joinUrl, ocspPath } from '../revocation/urls.ts';
 import { planIssuance } from './issue-plan.ts';
 import { metadata, searchText } from './rows.ts';
 import type { IssueInput } from './schemas.ts';
@@ -25,6 +27,15 @@ export interface IssuanceDeps {
   audit: Pick<AuditService, 'record'>;
   authorities: Pick<AuthorityService, 'signer'>;
   clock: () => Date;
+}
+
+/** The CRL distribution point and OCSP URL a certificate names, when its authority publishes them. */
+function publishedUrls(ca: AuthorityRow, shard: number): Pick<CertificateSpec, 'crlDistributionPoints' | 'ocspUrls'> {
+  if (!ca.public_base_url) return {};
+  return {
+    crlDistributionPoints: [joinUrl(ca.public_base_url, crlPath(ca.id, shard, ca.crl_shards))],
+    ocspUrls: [joinUrl(ca.public_base_url, ocspPath(ca.id))],
+  };
 }
 
 export function createIssuance({ db, keys, audit, authorities, clock }: IssuanceDeps) {
@@ -48,11 +59,13 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
     let pair: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
     if (!csr) pair = await generateKeyPair(keyType as KeyType);
     const publicKey = csr?.publicKey ?? pair!.publicKey;
+    const serialHex = Buffer.from(plan.spec.serial).toString('hex');
+    const crlShard = crlShardOf(serialHex, ca.row.crl_shards);
     const der = buildCertificate(
-      { ...plan.spec, publicKey },
+      { ...plan.spec, ...publishedUrls(ca.row, crlShard), publicKey },
       { certificateDer: ca.row.certificate_der, privateKey: ca.privateKey },
     );
-    const serial = Buffer.from(plan.spec.serial).toString('hex');
+    const serial = serialHex;
     const fingerprintSha256 = createHash('sha256').update(der).digest('hex');
     const fingerprintSha1 = createHash('sha1').update(der).digest('hex');
     const { csr: _csr, ...params } = input;
@@ -78,6 +91,7 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
       key_type: keyTypeOf(publicKey),
       certificate_der: der,
       chain_pem: ca.chainPem,
+      crl_shard: crlShard,
       ...metadata(input),
       replaces_id: replaces?.id ?? null,
       issue_params: JSON.stringify({ ...params, fromCsr: Boolean(csr) }),

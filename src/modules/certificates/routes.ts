@@ -1,6 +1,7 @@
 // /api/v1/certificates: issue, import, list, show, export, revoke, rotate, archive, update.
 import { Type } from 'typebox';
 import { contextOf } from '../../http/context.ts';
+import { sendBytes } from '../../http/reply.ts';
 import type { App } from '../../http/types.ts';
 import type { Services } from '../../services.ts';
 import { IdParams } from '../authorities/schemas.ts';
@@ -96,11 +97,10 @@ export function registerCertificateRoutes(
     },
     async (request, reply) => {
       const file = await certificates.export(request.params.id, request.body, contextOf(request));
-      return reply
-        .type(file.contentType)
+      reply
         .header('content-disposition', `attachment; filename="${file.filename}"`)
-        .header('cache-control', 'no-store')
-        .send(file.body as unknown as string);
+        .header('cache-control', 'no-store');
+      return sendBytes(reply, file.contentType, file.body);
     },
   );
   app.post(

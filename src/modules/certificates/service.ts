@@ -27,6 +27,8 @@ export interface CertificateDeps {
   audit: Pick<AuditService, 'record' | 'forTarget'>;
   authorities: Pick<AuthorityService, 'signer' | 'list'>;
   clock: () => Date;
+  /** Told after a revocation commits, so that CRLs and OCSP follow at once. */
+  onRevoked?: (authorityId: number, crlShard: number) => Promise<void>;
 }
 
 export function createCertificateService(deps: CertificateDeps) {
@@ -157,7 +159,10 @@ export function createCertificateService(deps: CertificateDeps) {
           details: { reason },
         });
       });
-      return get(id);
+      const revoked = await get(id);
+      // Published before answering, so a caller that checks the CRL or OCSP right after sees the revocation.
+      await deps.onRevoked?.(row.authority_id, revoked.crl_shard ?? 0);
+      return revoked;
     },
 
     /** Re-issues with the same parameters and a new key; the new certificate replaces the old. */

@@ -4,6 +4,7 @@
 export const PERMISSIONS = [
   'authority:create',
   'authority:read',
+  'authority:update',
   'certificate:issue',
   'certificate:import',
   'certificate:read',
