@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond npm packages, from Debian's packages, only when missing:
-# openssl (the checker), gnutls-bin (certtool), and PostgreSQL 15 (started if it is down). Idempotent and quick
+# openssl (the checker), gnutls-bin (certtool), slapd and ldap-utils (the LDAP tests start their own slapd; the
+# package's own service is not used), and PostgreSQL 15 (started if it is down). Idempotent and quick
 # when everything is present. Runs as root (CI and the dev machines) or through sudo.
 set -euo pipefail
 
@@ -9,11 +10,14 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 need=()
 command -v openssl >/dev/null || need+=(openssl)
 command -v certtool >/dev/null || need+=(gnutls-bin)
+[ -x /usr/sbin/slapd ] || need+=(slapd)
+command -v ldapmodify >/dev/null || need+=(ldap-utils)
 if ! command -v pg_ctlcluster >/dev/null && ! command -v psql >/dev/null; then need+=(postgresql postgresql-contrib); fi
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  # Through env: sudo would drop the variable, and slapd asks questions without it.
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }

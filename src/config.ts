@@ -52,6 +52,54 @@ export const SETTINGS = {
     description:
       'SQLite synchronous pragma: FULL (an issued certificate survives power loss) or NORMAL (survives a crash of Tarsier only).',
   },
+  publicUrl: {
+    env: 'TARSIER_PUBLIC_URL',
+    description:
+      'The URL users reach this server at (e.g. https://tarsier.example.com); used for OIDC redirects. Default: http://<host>:<port>.',
+  },
+  ldapUrl: {
+    env: 'TARSIER_LDAP_URL',
+    description:
+      'LDAP sign-in: the directory, e.g. ldaps://ldap.example.com or ldap://127.0.0.1:389. Empty: LDAP sign-in is off.',
+  },
+  ldapUserDn: {
+    env: 'TARSIER_LDAP_USER_DN',
+    description:
+      'LDAP sign-in: the DN a user binds as, with {username} in it, e.g. uid={username},ou=people,dc=example,dc=org.',
+  },
+  ldapGroupBase: {
+    env: 'TARSIER_LDAP_GROUP_BASE',
+    description:
+      'LDAP sign-in: where groups are searched (groupOfNames with member, or posixGroup with memberUid), e.g. ou=groups,dc=example,dc=org.',
+  },
+  ldapGroupRoles: {
+    env: 'TARSIER_LDAP_GROUP_ROLES',
+    description:
+      'LDAP sign-in: group-to-role mapping, comma-separated group=role pairs by group cn, e.g. pki-admins=admin,payments=payments.',
+  },
+  oidcIssuer: {
+    env: 'TARSIER_OIDC_ISSUER',
+    description:
+      'OIDC sign-in: the issuer URL (its /.well-known/openid-configuration is read). Empty: OIDC sign-in is off.',
+  },
+  oidcClientId: {
+    env: 'TARSIER_OIDC_CLIENT_ID',
+    description: 'OIDC sign-in: the client id registered at the provider.',
+  },
+  oidcClientSecret: {
+    env: 'TARSIER_OIDC_CLIENT_SECRET',
+    description: 'OIDC sign-in: the client secret (a confidential client; PKCE is used as well).',
+  },
+  oidcGroupsClaim: {
+    env: 'TARSIER_OIDC_GROUPS_CLAIM',
+    default: 'groups',
+    description: 'OIDC sign-in: the ID token or userinfo claim that lists the groups.',
+  },
+  oidcGroupRoles: {
+    env: 'TARSIER_OIDC_GROUP_ROLES',
+    description:
+      'OIDC sign-in: group-to-role mapping, comma-separated group=role pairs, e.g. pki-admins=admin,payments=payments.',
+  },
   url: {
     env: 'TARSIER_URL',
     flag: '--url',
@@ -79,6 +127,15 @@ export interface ServerConfig {
   tokenTtlHours: number;
   logLevel: string;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  publicUrl: string;
+  ldap?: { url: string; userDn: string; groupBase?: string; groupRoles: Record<string, string[]> };
+  oidc?: {
+    issuer: string;
+    clientId: string;
+    clientSecret?: string;
+    groupsClaim: string;
+    groupRoles: Record<string, string[]>;
+  };
 }
 
 export interface ClientConfig {
@@ -107,6 +164,54 @@ function positiveInt(name: SettingName, value: string | undefined, max: number):
   return n;
 }
 
+/** Parses `group=role,group2=role2` (a group may map to several roles) into group -> roles. */
+export function parseGroupRoles(text: string | undefined, setting: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const pair of (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const eq = pair.lastIndexOf('=');
+    if (eq < 1 || eq === pair.length - 1) throw new ValidationError(setting, `'${pair}' is not group=role`);
+    const group = pair.slice(0, eq).trim();
+    (out[group] ??= []).push(pair.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+function externalIdentity(overrides: Overrides, env: NodeJS.ProcessEnv): Pick<ServerConfig, 'ldap' | 'oidc'> {
+  const get = (n: SettingName) => pick(n, overrides, env);
+  const ldapUrl = get('ldapUrl');
+  const oidcIssuer = get('oidcIssuer');
+  if (ldapUrl && !get('ldapUserDn')?.includes('{username}')) {
+    throw new ValidationError(
+      'TARSIER_LDAP_USER_DN',
+      'must contain {username}, e.g. uid={username},ou=people,dc=example,dc=org',
+    );
+  }
+  if (oidcIssuer && !get('oidcClientId'))
+    throw new ValidationError('TARSIER_OIDC_CLIENT_ID', 'is required when TARSIER_OIDC_ISSUER is set');
+  return {
+    ldap: ldapUrl
+      ? {
+          url: ldapUrl,
+          userDn: get('ldapUserDn')!,
+          groupBase: get('ldapGroupBase'),
+          groupRoles: parseGroupRoles(get('ldapGroupRoles'), 'TARSIER_LDAP_GROUP_ROLES'),
+        }
+      : undefined,
+    oidc: oidcIssuer
+      ? {
+          issuer: oidcIssuer,
+          clientId: get('oidcClientId')!,
+          clientSecret: get('oidcClientSecret'),
+          groupsClaim: get('oidcGroupsClaim') ?? 'groups',
+          groupRoles: parseGroupRoles(get('oidcGroupRoles'), 'TARSIER_OIDC_GROUP_ROLES'),
+        }
+      : undefined,
+  };
+}
+
 /** Reads the server's settings: flags (overrides) win over the environment, which wins over defaults. */
 export function loadServerConfig(overrides: Overrides = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = path.resolve(pick('dataDir', overrides, env) ?? './data');
@@ -129,6 +234,8 @@ export function loadServerConfig(overrides: Overrides = {}, env: NodeJS.ProcessE
     tokenTtlHours: positiveInt('tokenTtlHours', pick('tokenTtlHours', overrides, env), 24 * 365),
     logLevel: pick('logLevel', overrides, env) ?? 'info',
     sqliteSynchronous: sync,
+    publicUrl: (pick('publicUrl', overrides, env) ?? '').replace(/\/+$/, ''),
+    ...externalIdentity(overrides, env),
   };
 }
 

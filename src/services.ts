@@ -8,8 +8,15 @@ import { migrateToLatest, type OpenDatabase, openDatabase } from './db/index.ts'
 import { createAuditService } from './modules/audit/service.ts';
 import { createAuthorityService } from './modules/authorities/service.ts';
 import { createCertificateService } from './modules/certificates/service.ts';
+import { createDomainService } from './modules/domains/service.ts';
+import { createApiKeyService } from './modules/identity/api-keys.ts';
+import { createExternalLogin } from './modules/identity/external-login.ts';
+import { createLdapService } from './modules/identity/ldap.ts';
+import { createOidcService } from './modules/identity/oidc.ts';
 import { createIdentityService } from './modules/identity/service.ts';
+import { createUserService } from './modules/identity/users.ts';
 import { createKeyService } from './modules/keys/service.ts';
+import { createRequestService } from './modules/requests/service.ts';
 import { createRevocationService } from './modules/revocation/service.ts';
 
 export function masterKeysFile(config: Pick<ServerConfig, 'dataDir'>): string {
@@ -27,6 +34,11 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
   const audit = createAuditService({ db, clock });
   const keys = createKeyService({ keyring, clock });
   const identity = createIdentityService({ db, audit, clock, tokenTtlHours: config.tokenTtlHours });
+  const users = createUserService({ db, audit, clock, onChanged: identity.forgetCached });
+  const external = createExternalLogin({ db, audit, users, identity });
+  const ldap = config.ldap ? createLdapService({ config: config.ldap, external }) : undefined;
+  const oidc = config.oidc ? createOidcService({ config: config.oidc, external, clock }) : undefined;
+  const apiKeys = createApiKeyService({ db, audit, clock, onRevoked: identity.forgetCached });
   const authorities = createAuthorityService({ db, keys, audit, clock, onUpdated: (id) => revocation.forget(id) });
   const log = pino({ level: config.logLevel });
   const revocation = createRevocationService({ db, authorities, keys, clock, log });
@@ -39,15 +51,23 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     clock,
     onRevoked: (authorityId, shard) => revocation.revoked(authorityId, shard),
   });
+  const domains = createDomainService({ db, audit, clock });
+  const requests = createRequestService({ db, audit, domains, certificates, authorities, identity, clock });
   return {
     database,
     db,
     audit,
     keys,
     identity,
+    users,
+    apiKeys,
+    ldap,
+    oidc,
     authorities,
     certificates,
     revocation,
+    domains,
+    requests,
     log,
     close: () => database.close(),
   };

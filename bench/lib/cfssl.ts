@@ -53,6 +53,7 @@ export function freePort(): Promise<number> {
 
 export interface RunningCfssl {
   url: string;
+  pid: number;
   version: string;
   stop(): Promise<void>;
 }
@@ -79,7 +80,9 @@ export async function startCfssl(): Promise<RunningCfssl> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tarsier-bench-cfssl-'));
   const caCsr = { CN: 'Bench CFSSL Root', key: { algo: 'ecdsa', size: 256 }, names: [{ O: 'Bench' }] };
   fs.writeFileSync(path.join(dir, 'ca-csr.json'), JSON.stringify(caCsr));
-  const made = JSON.parse(execFileSync('cfssl', ['gencert', '-initca', 'ca-csr.json'], { cwd: dir }).toString()) as {
+  const made = JSON.parse(
+    execFileSync('cfssl', ['gencert', '-initca', 'ca-csr.json'], { cwd: dir, stdio: 'pipe' }).toString(),
+  ) as {
     cert: string;
     key: string;
   };
@@ -106,6 +109,7 @@ export async function startCfssl(): Promise<RunningCfssl> {
   }
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     version,
     async stop() {
       if (child.exitCode === null) {

@@ -36,6 +36,8 @@ export async function startServer(
   }
   const app = await (mode === 'api' ? buildApp : buildRevocationApp)(services, { logLevel: cfg.logLevel });
   const address = await app.listen({ host: cfg.host, port: cfg.port });
+  // OIDC redirects need the address users reach us at, known only now when the port was 0.
+  services.oidc?.setBaseUrl(cfg.publicUrl || address);
   const what = mode === 'api' ? 'Tarsier' : 'Tarsier OCSP and CRL responder';
   print(
     `${what} listening on ${address} (database: ${cfg.database.kind === 'sqlite' ? cfg.database.file : 'postgresql'})`,
@@ -48,6 +50,7 @@ export async function startServer(
   return {
     address,
     services,
+    app,
     async stop() {
       clearInterval(refresh);
       await app.close();

@@ -8,6 +8,9 @@ import type { ServerConfig } from '../config.ts';
 import { type DialectOps, dialectOps } from './dialect.ts';
 import * as m001 from './migrations/001-initial.ts';
 import * as m002 from './migrations/002-revocation.ts';
+import * as m003 from './migrations/003-audit-chain.ts';
+import * as m004 from './migrations/004-identity.ts';
+import * as m005 from './migrations/005-domains.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -42,6 +45,9 @@ function provider(dialect: DialectOps): MigrationProvider {
   const all: Record<string, { up(db: Kysely<unknown>, d: DialectOps): Promise<void> }> = {
     '001-initial': m001,
     '002-revocation': m002,
+    '003-audit-chain': m003,
+    '004-identity': m004,
+    '005-domains': m005,
   };
   return {
     async getMigrations() {

@@ -9,9 +9,45 @@ type Bytes = Uint8Array;
 export interface UsersTable {
   id: Id;
   username: string;
+  /** '' for users who sign in through LDAP or OIDC only */
   password_hash: string;
-  role: string;
   created_at: string;
+  email: string | null;
+  display_name: string | null;
+  source: ColumnType<'local' | 'ldap' | 'oidc', 'local' | 'ldap' | 'oidc' | undefined, 'local' | 'ldap' | 'oidc'>;
+  external_id: string | null;
+  disabled_at: string | null;
+  failed_logins: ColumnType<number, number | undefined, number>;
+  locked_until: string | null;
+  last_login_at: string | null;
+}
+
+export interface RolesTable {
+  id: Id;
+  name: string;
+  description: string | null;
+  builtin: ColumnType<number, number | undefined, number>;
+  created_at: string;
+}
+
+export interface UserRolesTable {
+  user_id: number;
+  role_id: number;
+}
+
+export interface ApiKeysTable {
+  id: Id;
+  user_id: number;
+  name: string;
+  /** The first characters of the key, shown in lists so that a key can be recognised */
+  prefix: string;
+  key_hash: string;
+  /** JSON list of permissions, or null for all of the owner's */
+  scopes: string | null;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
 }
 
 export interface AuthTokensTable {
@@ -21,6 +57,8 @@ export interface AuthTokensTable {
   created_at: string;
   expires_at: string;
   last_used_at: string | null;
+  /** SHA-256 of the CSRF token, for web sessions (cookie); null for bearer tokens */
+  csrf_hash: string | null;
 }
 
 export interface PrivateKeysTable {
@@ -125,16 +163,58 @@ export interface AuditEventsTable {
   client_address: string | null;
   outcome: 'success' | 'denied' | 'failure';
   details: Json;
+  /** Place in the hash chain: 1, 2, 3 … without gaps (ids may have gaps; seq may not). */
+  seq: number;
+  /** Hex SHA-256 of the event before (64 zeros for the first); see modules/audit/chain.ts. */
+  prev_hash: string;
+  /** Hex SHA-256 over this event's fields and prev_hash. */
+  hash: string;
+}
+
+export interface DomainsTable {
+  id: Id;
+  /** A DNS domain; names equal to it or under it belong to it. */
+  name: string;
+  sensitive: ColumnType<number, number | undefined, number>;
+  description: string | null;
+  created_at: string;
+  created_by: string | null;
+}
+
+export interface CertificateRequestsTable {
+  id: Id;
+  status: 'pending' | 'approved' | 'rejected' | 'failed';
+  authority_id: number;
+  requester_id: number;
+  requested_by: string;
+  reason: string | null;
+  /** JSON list of every name asked for */
+  names: Json;
+  /** JSON list of {name, why}: the names that need approval and the rule that held them */
+  held_for: Json;
+  /** JSON of the issue request, replayed on approval */
+  params: Json;
+  created_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_comment: string | null;
+  certificate_id: number | null;
+  error: string | null;
 }
 
 export interface Database {
   users: UsersTable;
+  roles: RolesTable;
+  user_roles: UserRolesTable;
+  api_keys: ApiKeysTable;
   auth_tokens: AuthTokensTable;
   private_keys: PrivateKeysTable;
   authorities: AuthoritiesTable;
   certificates: CertificatesTable;
   audit_events: AuditEventsTable;
   crls: CrlsTable;
+  domains: DomainsTable;
+  certificate_requests: CertificateRequestsTable;
 }
 
 export type CertificateRow = Selectable<CertificatesTable>;

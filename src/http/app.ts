@@ -4,12 +4,17 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
+import { registerAuditRoutes } from '../modules/audit/routes.ts';
 import { registerAuthorityRoutes } from '../modules/authorities/routes.ts';
 import { registerCertificateRoutes } from '../modules/certificates/routes.ts';
+import { registerDomainRoutes } from '../modules/domains/routes.ts';
+import { registerExternalIdentityRoutes } from '../modules/identity/external-routes.ts';
 import { hasPermission } from '../modules/identity/permissions.ts';
 import { registerIdentityRoutes } from '../modules/identity/routes.ts';
+import { registerRequestRoutes } from '../modules/requests/routes.ts';
 import { registerRevocationRoutes } from '../modules/revocation/routes.ts';
 import type { Services } from '../services.ts';
+import { readCookie, SESSION_COOKIE } from './cookies.ts';
 import { errorHandler } from './error-handler.ts';
 import type { App } from './types.ts';
 
@@ -25,14 +30,52 @@ async function authenticate(request: FastifyRequest, services: Services): Promis
   const config = request.routeOptions.config;
   if (config.public || request.is404) return;
   const header = request.headers.authorization;
-  const match = header?.match(/^Bearer\s+(\S+)$/i);
-  if (!match) throw new UnauthenticatedError();
-  request.principal = await services.identity.authenticate(match[1]!);
+  const session = readCookie(request.headers.cookie, SESSION_COOKIE);
+  if (header) {
+    const match = header.match(/^Bearer\s+(\S+)$/i);
+    if (!match) throw new UnauthenticatedError('send the token as Authorization: Bearer <token>');
+    request.principal = await services.identity.authenticate(match[1]!);
+  } else if (session) {
+    const csrf = request.headers['x-csrf-token'];
+    request.principal = await services.identity.authenticateSession(
+      session,
+      typeof csrf === 'string' ? csrf : undefined,
+      request.method,
+    );
+  } else {
+    throw new UnauthenticatedError();
+  }
   const permission = config.permission;
   if (!permission) throw new ForbiddenError('this route declares no permission; refusing by default');
-  if (!hasPermission(request.principal, permission)) {
-    throw new ForbiddenError(`your role '${request.principal.role}' lacks the permission ${permission}`);
+  if (permission !== 'self' && !hasPermission(request.principal, permission)) {
+    const who = request.principal.apiKeyId
+      ? 'this API key lacks'
+      : `your roles (${request.principal.roles.join(', ') || 'none'}) lack`;
+    const refusal = new ForbiddenError(`${who} the permission ${permission}`);
+    // Denied attempts are part of the record: who tried what, from where.
+    await services.audit.record(services.db, {
+      actor: request.principal.actor,
+      action: `http.${request.method.toLowerCase()} ${request.routeOptions.url}`,
+      clientAddress: request.ip,
+      outcome: 'denied',
+      details: { permission },
+    });
+    throw refusal;
   }
+}
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  permission?: string;
+  isPublic: boolean;
+}
+
+const ROUTES = new WeakMap<object, RouteInfo[]>();
+
+/** Every route of an app with the permission it declares: what the authorization matrix test walks. */
+export function routeTable(app: App): RouteInfo[] {
+  return ROUTES.get(app) ?? [];
 }
 
 /** The parts every Tarsier HTTP server shares: logging, validation, errors, auth, /healthz. */
@@ -43,6 +86,14 @@ async function baseApp(services: Services, options: AppOptions): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const routes: RouteInfo[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) {
+      if (method === 'HEAD') continue;
+      routes.push({ method, url: r.url, permission: r.config?.permission, isPublic: Boolean(r.config?.public) });
+    }
+  });
   app.setErrorHandler(errorHandler);
   // JSON only: a text/plain body is refused with 415 rather than failing validation as a string.
   app.removeContentTypeParser('text/plain');
@@ -87,9 +138,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   registerIdentityRoutes(app, services);
+  registerExternalIdentityRoutes(app, services);
   registerAuthorityRoutes(app, services);
   registerCertificateRoutes(app, services);
+  registerDomainRoutes(app, services);
+  registerRequestRoutes(app, services);
   registerRevocationRoutes(app, services);
+  registerAuditRoutes(app, services);
   return app;
 }
 

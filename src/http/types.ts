@@ -20,8 +20,8 @@ export type App = FastifyInstance<
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The right a caller needs; absent only on routes marked public. */
-    permission?: Permission;
+    /** The right a caller needs; `self` means any signed-in caller (about themselves). Absent only on public routes. */
+    permission?: Permission | 'self';
     public?: boolean;
   }
   interface FastifyRequest {

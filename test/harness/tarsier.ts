@@ -15,14 +15,19 @@ export interface RunningTarsier {
   dialect: TestDialect;
   databaseUrl?: string;
   services: Awaited<ReturnType<typeof startServer>>['services'];
+  app: Awaited<ReturnType<typeof startServer>>['app'];
   api(
     method: string,
     urlPath: string,
     body?: unknown,
     token?: string,
   ): Promise<{ status: number; json: any; text: string; headers: Headers }>;
+  /** Creates a local user with these roles (creating team roles as needed) and returns a bearer token for them. */
+  userToken(username: string, roles: string[]): Promise<string>;
   stop(): Promise<void>;
 }
+
+export const TEST_USER_PASSWORD = 'correct-horse-battery-9';
 
 export async function startTarsier(opts: { dialect?: TestDialect } = {}): Promise<RunningTarsier> {
   const dialect = opts.dialect ?? 'sqlite';
@@ -64,7 +69,19 @@ export async function startTarsier(opts: { dialect?: TestDialect } = {}): Promis
     dialect,
     databaseUrl: pgdb?.url,
     services: server.services,
+    app: server.app,
     api: (m, p, b, t) => api(m, p, b, t ?? token),
+    async userToken(username, roles) {
+      const builtin = ['admin', 'operator', 'user', 'security'];
+      for (const role of roles.filter((r) => !builtin.includes(r))) {
+        const res = await api('POST', '/api/v1/roles', { name: role }, token);
+        if (res.status !== 201 && res.status !== 409) throw new Error(`role ${role}: ${res.text}`);
+      }
+      const created = await api('POST', '/api/v1/users', { username, password: TEST_USER_PASSWORD, roles }, token);
+      if (created.status !== 201) throw new Error(`user ${username}: ${created.text}`);
+      const res = await api('POST', '/api/v1/auth/login', { username, password: TEST_USER_PASSWORD });
+      return (res.json as { token: string }).token;
+    },
     async stop() {
       await server.stop();
       await pgdb?.drop();

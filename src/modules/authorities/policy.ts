@@ -12,6 +12,10 @@ export interface AuthorityPolicy {
   allowedKeyTypes?: string[];
   /** Whether POST /certificates may ask for basicConstraints CA:TRUE (sub-CAs are normally authorities). */
   allowCaCertificates?: boolean;
+  /** When set, only members of these roles (and admins) may issue from this authority. */
+  allowedRoles?: string[];
+  /** Names outside every registered domain: issued (allow, the default), held for approval, or refused. */
+  unregisteredNames?: 'allow' | 'approve' | 'deny';
   nameConstraints?: NameConstraints;
 }
 

@@ -75,6 +75,17 @@ export const CreateAuthorityBody = Type.Object(
     ),
     allowedKeyTypes: Type.Optional(Type.Array(KeyTypeSchema)),
     allowCaCertificates: Type.Optional(Type.Boolean()),
+    allowedRoles: Type.Optional(
+      Type.Array(Type.String({ maxLength: 64 }), {
+        maxItems: 100,
+        description: 'only these roles (and admins) may issue',
+      }),
+    ),
+    unregisteredNames: Type.Optional(
+      StringEnum(['allow', 'approve', 'deny'], {
+        description: 'names outside every registered domain (default allow)',
+      }),
+    ),
     crlShards: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 256, description: 'CRL partitions, fixed at creation (default 1)' }),
     ),
@@ -112,6 +123,8 @@ export const AuthoritySchema = Type.Object({
     maxValidityDays: Type.Integer(),
     allowedKeyTypes: Type.Optional(Type.Array(Type.String())),
     allowCaCertificates: Type.Optional(Type.Boolean()),
+    allowedRoles: Type.Optional(Type.Array(Type.String())),
+    unregisteredNames: Type.Optional(Type.String()),
     nameConstraints: Type.Optional(NameConstraintsSchema),
   }),
   pem: Type.String(),

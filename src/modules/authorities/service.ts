@@ -182,6 +182,8 @@ export function createAuthorityService({ db, keys, audit, clock, onUpdated }: Au
         maxValidityDays: input.maxCertificateValidityDays ?? DEFAULT_POLICY.maxValidityDays,
         ...(input.allowedKeyTypes ? { allowedKeyTypes: input.allowedKeyTypes } : {}),
         allowCaCertificates: input.allowCaCertificates ?? false,
+        ...(input.allowedRoles?.length ? { allowedRoles: input.allowedRoles } : {}),
+        ...(input.unregisteredNames ? { unregisteredNames: input.unregisteredNames } : {}),
         ...(nameConstraints ? { nameConstraints } : {}),
       };
       const id = await db.transaction().execute(async (trx) => {

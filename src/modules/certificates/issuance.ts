@@ -13,6 +13,7 @@ import { ValidationError } from '../../errors.ts';
 import type { AuditService } from '../audit/service.ts';
 import { checkIssuancePolicy } from '../authorities/policy.ts';
 import type { AuthorityService } from '../authorities/service.ts';
+import { requireAuthorityAccess, resolveOwner } from '../identity/ownership.ts';
 import type { KeyService } from '../keys/service.ts';
 import type { RequestContext } from '../request-context.ts';
 import { crlPath, joinUrl, ocspPath } from '../revocation/urls.ts';
@@ -45,6 +46,8 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
    */
   return async function issue(input: IssueInput, ctx: RequestContext, replaces?: CertificateRow): Promise<number> {
     const ca = await authorities.signer(input.authorityId);
+    requireAuthorityAccess(ctx.principal, ca.row.name, ca.chain[0]!.policy.allowedRoles);
+    const owner = resolveOwner(ctx.principal, input.owner);
     let csr: ParsedCsr | undefined;
     if (input.csr) {
       if (input.keyType) {
@@ -92,9 +95,9 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
       certificate_der: der,
       chain_pem: ca.chainPem,
       crl_shard: crlShard,
-      ...metadata(input),
+      ...metadata({ ...input, owner }),
       replaces_id: replaces?.id ?? null,
-      issue_params: JSON.stringify({ ...params, fromCsr: Boolean(csr) }),
+      issue_params: JSON.stringify({ ...params, owner, fromCsr: Boolean(csr) }),
       created_at: now.toISOString(),
       created_by: ctx.principal.actor,
     };

@@ -5,6 +5,7 @@ import { sendBytes } from '../../http/reply.ts';
 import type { App } from '../../http/types.ts';
 import type { Services } from '../../services.ts';
 import { IdParams } from '../authorities/schemas.ts';
+import { HeldReply } from '../requests/schemas.ts';
 import {
   CertificateDetail,
   CertificateList,
@@ -31,7 +32,7 @@ const FileReply = {
 
 export function registerCertificateRoutes(
   app: App,
-  { certificates, audit }: Pick<Services, 'certificates' | 'audit'>,
+  { certificates, audit, requests }: Pick<Services, 'certificates' | 'audit' | 'requests'>,
 ): void {
   const tags = ['certificates'];
   const now = () => new Date();
@@ -41,10 +42,14 @@ export function registerCertificateRoutes(
     '/api/v1/certificates',
     {
       config: { permission: 'certificate:issue' },
-      schema: { tags, body: IssueBody, response: { 201: CertificateWithPem } },
+      schema: { tags, body: IssueBody, response: { 201: CertificateWithPem, 202: HeldReply } },
     },
-    async (request, reply) =>
-      reply.status(201).send(certificateWithPem(await certificates.issue(request.body, contextOf(request)), now())),
+    async (request, reply) => {
+      const outcome = await requests.submit(request.body, contextOf(request));
+      if ('request' in outcome)
+        return reply.status(202).send({ status: 'pending-approval' as const, request: outcome.request });
+      return reply.status(201).send(certificateWithPem(outcome.certificate, now()));
+    },
   );
   app.post(
     '/api/v1/certificates/import',

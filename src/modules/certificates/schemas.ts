@@ -87,6 +87,9 @@ export const IssueBody = Type.Object(
       ),
     ),
     includeCommonNameInSans: Type.Optional(Type.Boolean({ description: 'default true' })),
+    reason: Type.Optional(
+      Type.String({ maxLength: 2000, description: 'why it is needed: shown to reviewers when it needs approval' }),
+    ),
     ...MetadataFields,
   },
   { additionalProperties: false },

@@ -9,6 +9,7 @@ import type { CertificateRow } from '../../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { AuthorityService } from '../authorities/service.ts';
+import { ownsCertificate, requireOwnership, resolveOwner } from '../identity/ownership.ts';
 import { hasPermission } from '../identity/permissions.ts';
 import type { KeyService } from '../keys/service.ts';
 import type { RequestContext } from '../request-context.ts';
@@ -81,7 +82,7 @@ export function createCertificateService(deps: CertificateDeps) {
           origin: 'imported',
           chain_pem: material.chain.length ? material.chain.map((c) => c.pem).join('') : null,
           private_key_id: keyId,
-          ...metadata(input),
+          ...metadata({ ...input, owner: resolveOwner(ctx.principal, input.owner) }),
           created_at: clock().toISOString(),
           created_by: ctx.principal.actor,
         });
@@ -106,15 +107,23 @@ export function createCertificateService(deps: CertificateDeps) {
       let key: KeyObject | undefined;
       if (include.includes('key')) {
         const target = { type: 'certificate', id };
-        if (!hasPermission(ctx.principal, 'certificate:read-key')) {
+        const refusal = !hasPermission(ctx.principal, 'certificate:read-key')
+          ? new ForbiddenError('exporting a private key needs the permission certificate:read-key')
+          : !ownsCertificate(ctx.principal, row.owner)
+            ? new ForbiddenError(
+                `certificate ${id} belongs to '${row.owner ?? 'nobody'}'; only its owners or an admin may export its key`,
+              )
+            : undefined;
+        if (refusal) {
           await audit.record(db, {
             actor: ctx.principal.actor,
             action: 'certificate.export-key',
             target,
             clientAddress: ctx.clientAddress,
             outcome: 'denied',
+            details: { reason: refusal.message },
           });
-          throw new ForbiddenError('exporting a private key needs the permission certificate:read-key');
+          throw refusal;
         }
         if (row.private_key_id === null) {
           throw new ConflictError(
@@ -143,6 +152,7 @@ export function createCertificateService(deps: CertificateDeps) {
     /** Revokes a certificate issued by a Tarsier authority. */
     async revoke(id: number, reason: string, ctx: RequestContext): Promise<CertificateRow> {
       const row = await get(id);
+      requireOwnership(ctx.principal, id, row.owner, 'revoke it');
       if (row.origin !== 'issued' || row.authority_id === null) {
         throw new PolicyError(`certificate ${id} was imported; Tarsier cannot revoke it at its issuer`);
       }
@@ -168,6 +178,7 @@ export function createCertificateService(deps: CertificateDeps) {
     /** Re-issues with the same parameters and a new key; the new certificate replaces the old. */
     async rotate(id: number, body: { csr?: string }, ctx: RequestContext): Promise<CertificateRow> {
       const row = await get(id);
+      requireOwnership(ctx.principal, id, row.owner, 'rotate it');
       if (row.origin !== 'issued' || !row.issue_params) {
         throw new PolicyError(`certificate ${id} was imported; only certificates Tarsier issued can be rotated`);
       }
@@ -188,6 +199,7 @@ export function createCertificateService(deps: CertificateDeps) {
 
     async archive(id: number, ctx: RequestContext): Promise<CertificateRow> {
       const row = await get(id);
+      requireOwnership(ctx.principal, id, row.owner, 'archive it');
       if (row.archived_at) return row;
       await db.transaction().execute(async (trx) => {
         await store.updateCertificate(trx, id, { archived_at: clock().toISOString() });
@@ -207,9 +219,10 @@ export function createCertificateService(deps: CertificateDeps) {
       input: { owner?: string; description?: string; labels?: Record<string, string>; notify?: boolean },
       ctx: RequestContext,
     ) {
-      await get(id);
+      const row = await get(id);
+      requireOwnership(ctx.principal, id, row.owner, 'change it');
       const changes: Record<string, unknown> = {};
-      if (input.owner !== undefined) changes.owner = input.owner;
+      if (input.owner !== undefined) changes.owner = resolveOwner(ctx.principal, input.owner);
       if (input.description !== undefined) changes.description = input.description;
       if (input.labels !== undefined) changes.labels = JSON.stringify(input.labels);
       if (input.notify !== undefined) changes.notify = input.notify ? 1 : 0;

@@ -1,6 +1,6 @@
-// The coarse rights a route can require (an action on a kind of resource) and which role holds which. Rules that
-// depend on the resource itself (owner, team) are checked in services. Users and roles come in the identity issue;
-// today there is one role, admin, that holds every right.
+// The coarse rights a route can require (an action on a kind of resource) and which built-in role holds which.
+// Team roles carry no rights of their own: membership makes a user one of the owners of that team's
+// certificates, a rule services check on the resource itself (see ownership.ts).
 export const PERMISSIONS = [
   'authority:create',
   'authority:read',
@@ -13,22 +13,65 @@ export const PERMISSIONS = [
   'certificate:rotate',
   'certificate:update',
   'audit:read',
+  'user:read',
+  'user:manage',
+  'role:manage',
+  'api-key:manage',
+  'domain:read',
+  'domain:manage',
+  'request:read',
+  'request:approve',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
 
-const ROLE_PERMISSIONS: Record<string, readonly Permission[]> = {
+const USER: readonly Permission[] = [
+  'authority:read',
+  'certificate:issue',
+  'certificate:import',
+  'certificate:read',
+  'certificate:read-key',
+  'certificate:revoke',
+  'certificate:rotate',
+  'certificate:update',
+  'api-key:manage',
+  'domain:read',
+  'request:read',
+];
+
+export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
   admin: PERMISSIONS,
+  operator: [...USER, 'authority:create', 'authority:update', 'domain:manage', 'user:read', 'audit:read'],
+  user: USER,
+  security: [
+    'authority:read',
+    'certificate:read',
+    'domain:read',
+    'request:read',
+    'request:approve',
+    'audit:read',
+    'api-key:manage',
+  ],
 };
 
 export interface Principal {
   userId: number;
   username: string;
-  role: string;
-  /** How the audit log names this caller, e.g. `user:admin`. */
+  /** Every role the user holds: built-in ones and team roles. */
+  roles: readonly string[];
+  /** Effective rights: the roles' rights, narrowed by an API key's scopes. */
+  permissions: ReadonlySet<Permission>;
+  /** How the audit log names this caller: `user:alice`, or `api-key:7:alice` for an API key. */
   actor: string;
+  apiKeyId?: number;
+}
+
+export function permissionsOf(roles: readonly string[]): Set<Permission> {
+  return new Set(roles.flatMap((r) => ROLE_PERMISSIONS[r] ?? []));
 }
 
 export function hasPermission(principal: Principal, permission: Permission): boolean {
-  return ROLE_PERMISSIONS[principal.role]?.includes(permission) ?? false;
+  return principal.permissions.has(permission);
 }
+
+export const isAdmin = (principal: Principal): boolean => principal.roles.includes('admin');

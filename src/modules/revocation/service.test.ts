@@ -8,6 +8,7 @@ import { workdir } from '../../../test/harness/openssl.ts';
 import { loadServerConfig } from '../../config.ts';
 import { parseOcspRequest } from '../../crypto/ocsp.ts';
 import { createServices, type Services } from '../../services.ts';
+import { permissionsOf } from '../identity/permissions.ts';
 
 const DAY = 86_400_000;
 
@@ -16,7 +17,15 @@ describe('revocation over time', () => {
   let services: Services;
   let caId: number;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tarsier-rev-'));
-  const ctx = { principal: { userId: 1, username: 'admin', role: 'admin', actor: 'user:admin' } };
+  const ctx = {
+    principal: {
+      userId: 1,
+      username: 'admin',
+      roles: ['admin'],
+      permissions: permissionsOf(['admin']),
+      actor: 'user:admin',
+    },
+  };
   const w = workdir();
 
   beforeAll(async () => {
