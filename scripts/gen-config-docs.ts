@@ -8,9 +8,11 @@ const doc = fs.readFileSync(file, 'utf8');
 const start = doc.indexOf('| Setting');
 const end = doc.indexOf('\n\n', start);
 const cell = (s: string) => s.replace(/\|/g, '\\|');
-const defaultOf = (name: string, s: Setting) => (name === 'tokenFile' ? '`~/.config/tarsier/token`' : s.default ? `\`${s.default}\`` : '');
+const defaultOf = (name: string, s: Setting) =>
+  name === 'tokenFile' ? '`~/.config/tarsier/token`' : s.default ? `\`${s.default}\`` : '';
 const rows = Object.entries(SETTINGS as Record<string, Setting>).map(
-  ([name, s]) => `| ${name} | \`${s.env}\` | ${s.flag ? `\`${s.flag}\`` : ''} | ${defaultOf(name, s)} | ${cell(s.description)} |`,
+  ([name, s]) =>
+    `| ${name} | \`${s.env}\` | ${s.flag ? `\`${s.flag}\`` : ''} | ${defaultOf(name, s)} | ${cell(s.description)} |`,
 );
 const table = ['| Setting | Environment | Flag | Default | Meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 fs.writeFileSync(file, doc.slice(0, start) + table + doc.slice(end));

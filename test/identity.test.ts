@@ -112,7 +112,12 @@ describe.each(testDialects())('identity and access on %s', (dialect) => {
       .where('outcome', '=', 'denied')
       .where('actor', 'like', `api-key:${created.json.id}:%`)
       .executeTakeFirstOrThrow();
-    expect(denial).toEqual({ actor: `api-key:${created.json.id}:alice`, action: 'http.post /api/v1/certificates', outcome: 'denied', client_address: '127.0.0.1' });
+    expect(denial).toEqual({
+      actor: `api-key:${created.json.id}:alice`,
+      action: 'http.post /api/v1/certificates',
+      outcome: 'denied',
+      client_address: '127.0.0.1',
+    });
     const listed = (await t.api('GET', '/api/v1/api-keys', undefined, alice)).json.items;
     expect(listed).toHaveLength(1);
     expect(listed[0]).not.toHaveProperty('key');

@@ -137,6 +137,15 @@ describe('LDAP sign-in', () => {
     expect(ldap.some((e) => e.actor === 'ldap:admin' && e.outcome === 'denied')).toBe(true);
   });
 
+  it('refuses a disabled account with 401 even though the directory accepts the password', async () => {
+    const users = (await t.api('GET', '/api/v1/users', undefined, t.adminToken)).json.items;
+    const bob = users.find((u: { username: string }) => u.username === 'bob');
+    expect((await t.api('PATCH', `/api/v1/users/${bob.id}`, { disabled: true }, t.adminToken)).status).toBe(200);
+    const res = await login('bob', PASSWORDS.bob);
+    expect(res.status, res.text).toBe(401);
+    expect(res.json.error.message).toBe('this account is disabled');
+  });
+
   it('answers 502 naming the directory when it is unreachable, and recovers when it is back', async () => {
     await slapd.pause();
     try {

@@ -41,7 +41,13 @@ describe('OIDC sign-in', () => {
   beforeAll(async () => {
     op = await startOidcProvider({
       accounts: [
-        { sub: 'u-alice', preferred_username: 'alice', email: 'alice@example.org', name: 'Alice', groups: ['pki-admins'] },
+        {
+          sub: 'u-alice',
+          preferred_username: 'alice',
+          email: 'alice@example.org',
+          name: 'Alice',
+          groups: ['pki-admins'],
+        },
         { sub: 'u-bob', preferred_username: 'bob', name: 'Bob', groups: ['payments', 'unmapped'] },
         { sub: 'u-eve', email: 'eve@example.org' },
       ],
@@ -65,7 +71,7 @@ describe('OIDC sign-in', () => {
     const toProvider = new URL(hops[0]!.res.headers.get('location')!);
     expect(hops[0]!.res.status).toBe(302);
     expect(toProvider.origin).toBe(op.issuer);
-    const auth = op.authorizationRequests.at(-1)!;
+    const auth = op.requests.filter((u) => u.pathname === '/auth').at(-1)!;
     expect(auth.searchParams.get('code_challenge_method')).toBe('S256');
     expect(auth.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(auth.searchParams.get('state')).toBeTruthy();
@@ -101,7 +107,9 @@ describe('OIDC sign-in', () => {
   });
 
   it('maps groups read from userinfo, and names a user without preferred_username by e-mail', async () => {
+    const asked = op.requests.length;
     const bob = await signIn('u-bob');
+    expect(op.requests.slice(asked).some((u) => u.pathname === '/me')).toBe(true);
     expect(bob.last.res.headers.get('location')).toBe('/');
     expect((await me(bob.b)).json).toMatchObject({ username: 'bob', roles: ['payments', 'user'] });
     const eve = await signIn('u-eve');
@@ -121,7 +129,9 @@ describe('OIDC sign-in', () => {
     tampered.searchParams.set('state', `${tampered.searchParams.get('state')}x`);
     let res = await first.b.fetch(tampered.href);
     expect(res.status).toBe(401);
-    expect((await res.json()).error.message).toMatch(/this sign-in is unknown, expired or was started in another browser/);
+    expect(((await res.json()) as any).error.message).toMatch(
+      /this sign-in is unknown, expired or was started in another browser/,
+    );
 
     const second = await untilCallback('u-alice');
     res = await browser().fetch(second.callback.href); // a login-CSRF attempt: the victim's browser has no state cookie
@@ -135,7 +145,7 @@ describe('OIDC sign-in', () => {
     const { last } = await signIn({ error: 'access_denied', description: 'the user said no' });
     expect(last.url.pathname).toBe(CALLBACK);
     expect(last.res.status).toBe(401);
-    expect((await last.res.json()).error.message).toBe(
+    expect(((await last.res.json()) as any).error.message).toBe(
       'the identity provider refused the sign-in (access_denied: the user said no)',
     );
   });
@@ -159,6 +169,38 @@ describe('OIDC sign-in', () => {
     await op.stop();
     const res = await b.fetch(callback.href);
     expect(res.status).toBe(502);
-    expect((await res.json()).error.message).toContain(`the OIDC provider ${op.issuer} did not answer`);
+    expect(((await res.json()) as any).error.message).toContain(`the OIDC provider ${op.issuer} did not answer`);
+  });
+});
+
+describe('OIDC sign-in with the groups in the ID token', () => {
+  let op: RunningOidcProvider;
+  let t: TarsierWithSettings;
+  beforeAll(async () => {
+    op = await startOidcProvider({
+      accounts: [{ sub: 'u-carol', preferred_username: 'carol', groups: 'pki-admins' as unknown as string[] }],
+      claimsInIdToken: true,
+    });
+    t = await startTarsierWith({
+      oidcIssuer: op.issuer,
+      oidcClientId: 'tarsier',
+      oidcClientSecret: 'tarsier-client-secret',
+      oidcGroupsClaim: 'groups',
+      oidcGroupRoles: 'pki-admins=operator',
+    });
+    op.addClient({ clientId: 'tarsier', clientSecret: 'tarsier-client-secret', redirectUri: `${t.url}${CALLBACK}` });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await op?.stop();
+  });
+
+  it('reads them from the ID token without asking userinfo, a single string counting as one group', async () => {
+    const b = browser();
+    const hops = await b.follow(`${t.url}/api/v1/auth/oidc/login`, (u) => u.origin === t.url && u.pathname === '/');
+    expect(hops.at(-1)!.res.status).toBe(302);
+    const me = await b.fetch(`${t.url}/api/v1/auth/me`);
+    expect(await me.json()).toMatchObject({ username: 'carol', roles: ['operator'] });
+    expect(op.requests.some((u) => u.pathname === '/me')).toBe(false);
   });
 });

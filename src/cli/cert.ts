@@ -7,6 +7,7 @@ import { type Certificate, printCertificate, printCertificateTable } from './cer
 import { type ApiClient, type ClientFlags, connect, type Query, withClientOptions } from './client.ts';
 import { choice, defined, id, integer, label, list } from './options.ts';
 import { print, printJson, readFile, writeFile } from './output.ts';
+import { type HeldReply, reportHeld } from './request.ts';
 
 interface MetadataFlags {
   owner?: string;
@@ -159,7 +160,12 @@ export function registerCertificateCommands(program: Command): void {
       .option('--key-out <file>', 'write its private key (PEM) to this file, mode 0600'),
   ).action(async (flags: IssueFlags) => {
     const client = connect(flags);
-    const { body } = await client.json<Certificate>('POST', '/api/v1/certificates', { body: issueBody(flags) });
+    const reply = await client.json<Certificate | HeldReply>('POST', '/api/v1/certificates', {
+      body: issueBody(flags),
+    });
+    // 202: a name falls under a sensitive domain, so a request waits for a reviewer; that is not a failure.
+    if (reply.status === 202) return reportHeld(flags, reply.body as HeldReply);
+    const body = reply.body as Certificate;
     if (flags.out) writeCertificate(flags.out, body);
     if (flags.keyOut) await writeKey(client, flags.keyOut, body);
     report(flags, body, `issued certificate ${body.id}`);

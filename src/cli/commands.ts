@@ -1,14 +1,24 @@
-// The client commands: one noun per file (login, authority, cert), each a client of the REST API through
-// client.ts. index.ts registers them next to the server commands.
+// The client commands: one noun per file (login, authority, cert, audit, user, role, api-key, domain, request),
+// each a client of the REST API through client.ts. index.ts registers them next to the server commands.
 import type { Command } from 'commander';
+import { registerApiKeyCommands } from './api-key.ts';
 import { registerAuditCommands } from './audit.ts';
 import { registerAuthorityCommands } from './authority.ts';
 import { registerCertificateCommands } from './cert.ts';
+import { registerDomainCommands } from './domain.ts';
 import { registerLoginCommand } from './login.ts';
+import { registerRequestCommands } from './request.ts';
+import { registerRoleCommands } from './role.ts';
+import { registerUserCommands } from './user.ts';
 
 export function registerClientCommands(program: Command): void {
   registerLoginCommand(program);
   registerAuthorityCommands(program);
   registerCertificateCommands(program);
   registerAuditCommands(program);
+  registerUserCommands(program);
+  registerRoleCommands(program);
+  registerApiKeyCommands(program);
+  registerDomainCommands(program);
+  registerRequestCommands(program);
 }

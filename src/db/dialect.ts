@@ -1,6 +1,13 @@
 // Where SQLite and PostgreSQL differ, and nowhere else: id columns, binary type, the substring-search index and
 // its query. Stores ask for a capability by name and never for the database kind (as Kysely's own adapters do).
-import { type CreateTableBuilder, type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import {
+  type CreateTableBuilder,
+  type Expression,
+  type Kysely,
+  type QueryExecutorProvider,
+  type SqlBool,
+  sql,
+} from 'kysely';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -11,9 +18,15 @@ export interface DialectOps {
   addId<T extends string>(tb: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;
   /** Builds the index that makes `%q%` over certificates.search_text fast at millions of rows. */
   createSearchIndex(db: Kysely<unknown>): Promise<void>;
-  /** A condition matching certificates whose search_text contains `q` (already lower-cased). */
-  searchCertificates(q: string): Expression<SqlBool>;
+  /**
+   * A condition matching certificates whose search_text contains `q` (already lower-cased). Async because the
+   * best plan depends on how common the term is, which SQLite's planner cannot tell from the FTS table.
+   */
+  searchCertificates(db: QueryExecutorProvider, q: string): Promise<Expression<SqlBool>>;
 }
+
+/** Above this many matches a term counts as common (see searchCertificates). */
+const COMMON_TERM_ROWS = 5000;
 
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -38,10 +51,19 @@ const sqlite: DialectOps = {
       INSERT INTO certificates_fts(certificates_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
       INSERT INTO certificates_fts(rowid, search_text) VALUES (new.id, new.search_text); END`.execute(db);
   },
-  searchCertificates(q) {
+  async searchCertificates(db, q) {
+    const like = sql<SqlBool>`certificates.search_text LIKE ${likePattern(q)} ESCAPE '\\'`;
     // The trigram index needs three characters; shorter terms scan (rare, and still correct).
-    if ([...q].length < 3) return sql<SqlBool>`certificates.search_text LIKE ${likePattern(q)} ESCAPE '\\'`;
+    if ([...q].length < 3) return like;
     const phrase = `"${q.replace(/"/g, '""')}"`;
+    // A term found in many rows is served best by walking the sort index and testing each row (the first page
+    // fills at once); a rare one by the trigram index. Counting up to a cap tells which, in a few milliseconds.
+    const { rows } = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM (SELECT rowid FROM certificates_fts WHERE certificates_fts MATCH ${phrase} LIMIT ${COMMON_TERM_ROWS})`.execute(
+      db,
+    );
+    if (Number(rows[0]?.n ?? 0) >= COMMON_TERM_ROWS) return like;
     return sql<SqlBool>`certificates.id IN (SELECT rowid FROM certificates_fts WHERE certificates_fts MATCH ${phrase})`;
   },
 };
@@ -54,7 +76,7 @@ const postgres: DialectOps = {
     await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
     await sql`CREATE INDEX certificates_search_trgm ON certificates USING gin (search_text gin_trgm_ops)`.execute(db);
   },
-  searchCertificates(q) {
+  async searchCertificates(_db, q) {
     return sql<SqlBool>`certificates.search_text LIKE ${likePattern(q)}`;
   },
 };

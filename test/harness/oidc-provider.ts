@@ -21,8 +21,8 @@ export interface RunningOidcProvider {
   addClient(client: { clientId: string; clientSecret: string; redirectUri: string }): void;
   /** The account the next interaction signs in, or an error the provider answers with (e.g. access_denied). */
   signInAs(account: string | { error: string; description: string }): void;
-  /** Every authorization request the provider received, as parsed URLs. */
-  authorizationRequests: URL[];
+  /** Every request the provider received, as parsed URLs (authorization: /auth, userinfo: /me). */
+  requests: URL[];
   stop(): Promise<void>;
 }
 
@@ -36,7 +36,7 @@ export async function startOidcProvider(options: {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let next: string | { error: string; description: string } = options.accounts[0]?.sub ?? '';
-  const authorizationRequests: URL[] = [];
+  const requests: URL[] = [];
 
   function build(client: { clientId: string; clientSecret: string; redirectUri: string }): Provider {
     const configuration: Configuration = {
@@ -65,7 +65,11 @@ export async function startOidcProvider(options: {
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
       features: { devInteractions: { enabled: false } },
       cookies: { keys: ['tarsier-test-cookie-key'] },
-      jwks: { keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'k1' }] },
+      jwks: {
+        keys: [
+          { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'k1' },
+        ],
+      },
       ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
     };
     return new Provider(issuer, configuration);
@@ -91,13 +95,13 @@ export async function startOidcProvider(options: {
 
   return {
     issuer,
-    authorizationRequests,
+    requests,
     addClient(client) {
       const provider = build(client);
       const callback = provider.callback();
       handler = (req, res) => {
         const url = new URL(req.url ?? '/', issuer);
-        if (url.pathname === '/auth') authorizationRequests.push(url);
+        requests.push(url);
         if (url.pathname.startsWith('/interaction/')) {
           interact(provider, req, res).catch((e: Error) => res.writeHead(500).end(e.stack));
           return;

@@ -1,6 +1,6 @@
 // Revocation publishing: per-authority CRL settings and counters, the delegated OCSP signer, each certificate's
 // CRL shard, and the latest generated CRL of each (authority, shard, kind).
-import type { ColumnBuilderCallback, Kysely } from 'kysely';
+import { type ColumnBuilderCallback, type Kysely, sql } from 'kysely';
 import type { DialectOps } from '../dialect.ts';
 
 export async function up(db: Kysely<unknown>, d: DialectOps): Promise<void> {
@@ -20,11 +20,14 @@ export async function up(db: Kysely<unknown>, d: DialectOps): Promise<void> {
   }
   await db.schema.alterTable('authorities').addColumn('ocsp_certificate_der', d.binaryType).execute();
   await db.schema.alterTable('certificates').addColumn('crl_shard', 'integer').execute();
-  // Revoked certificates of one authority and shard, in id order: what CRL generation pages through.
+  // Revoked certificates of one authority and shard, in id order: what CRL generation pages through. Partial, so
+  // that the planner never takes it for `revoked_at IS NULL` (nearly every row), which made the inventory's
+  // "expiring soon" list thousands of times slower at a million rows.
   await db.schema
     .createIndex('certificates_revoked')
     .on('certificates')
-    .columns(['authority_id', 'crl_shard', 'revoked_at', 'id'])
+    .columns(['authority_id', 'crl_shard', 'id'])
+    .where(sql.ref('revoked_at'), 'is not', null)
     .execute();
   await d
     .addId(db.schema.createTable('crls'))

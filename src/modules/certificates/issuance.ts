@@ -41,10 +41,14 @@ function publishedUrls(ca: AuthorityRow, shard: number): Pick<CertificateSpec, '
 
 export function createIssuance({ db, keys, audit, authorities, clock }: IssuanceDeps) {
   /**
-   * Signs and stores one certificate; `replaces` links a rotation. Returns the new row's id.
+   * Signs and stores one certificate; `replaces` links a rotation. Returns the stored row.
    * Throws ValidationError (input), PolicyError (the authority forbids it), NotFoundError (no such authority).
    */
-  return async function issue(input: IssueInput, ctx: RequestContext, replaces?: CertificateRow): Promise<number> {
+  return async function issue(
+    input: IssueInput,
+    ctx: RequestContext,
+    replaces?: CertificateRow,
+  ): Promise<CertificateRow> {
     const ca = await authorities.signer(input.authorityId);
     requireAuthorityAccess(ctx.principal, ca.row.name, ca.chain[0]!.policy.allowedRoles);
     const owner = resolveOwner(ctx.principal, input.owner);
@@ -103,7 +107,8 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
     };
     return db.transaction().execute(async (trx) => {
       const keyId = pair ? await keys.store(trx, pair.privateKey) : null;
-      const newId = await store.insertCertificate(trx, { ...row, private_key_id: keyId });
+      const stored = await store.insertCertificateReturning(trx, { ...row, private_key_id: keyId });
+      const newId = stored.id;
       if (replaces) await store.updateCertificate(trx, replaces.id, { replaced_by_id: newId });
       await audit.record(trx, {
         actor: ctx.principal.actor,
@@ -119,7 +124,7 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
           replaces: replaces?.id ?? null,
         },
       });
-      return newId;
+      return stored;
     });
   };
 }

@@ -49,14 +49,16 @@ export function createLister({ db, dialect, clock }: { db: Db; dialect: DialectO
       const term = q.q?.trim().toLowerCase();
       const filter: store.ListFilter = {
         now: now.toISOString(),
-        q: term || undefined,
+        search: [
+          ...(term ? [await dialect.searchCertificates(db, term)] : []),
+          ...(q.domain ? [await dialect.searchCertificates(db, normalizeDnsName(q.domain, 'domain'))] : []),
+        ],
         status: q.status,
         owner: q.owner,
         serial: q.serial ? hexId(q.serial) : undefined,
         fingerprint: q.fingerprint ? hexId(q.fingerprint) : undefined,
         authorityId: q.authorityId,
         keyType: q.keyType,
-        domain: q.domain ? normalizeDnsName(q.domain, 'domain') : undefined,
         expiringBefore:
           q.expiringWithinDays !== undefined
             ? new Date(now.getTime() + q.expiringWithinDays * DAY).toISOString()
@@ -67,12 +69,12 @@ export function createLister({ db, dialect, clock }: { db: Db; dialect: DialectO
         limit: q.limit ?? 50,
         after: q.cursor ? decodeCursor(q.cursor, sortText) : undefined,
       };
-      const rows = await store.listCertificates(db, dialect, filter);
+      const rows = await store.listCertificates(db, filter);
       const more = rows.length > filter.limit;
       const page = more ? rows.slice(0, filter.limit) : rows;
       const last = page[page.length - 1];
       const next = more && last ? encodeCursor(sortText, store.sortValue(last, sort), last.id) : null;
-      const total = q.total ? await store.countCertificates(db, dialect, { ...filter, after: undefined }) : undefined;
+      const total = q.total ? await store.countCertificates(db, { ...filter, after: undefined }) : undefined;
       return { rows: page, next, total };
     },
   };

@@ -36,8 +36,6 @@ export function createCertificateService(deps: CertificateDeps) {
   const { db, keys, audit, authorities, clock } = deps;
   const lister = createLister(deps);
   const issue = createIssuance(deps);
-  const issueFrom = async (input: IssueInput, ctx: RequestContext, replaces?: CertificateRow) =>
-    get(await issue(input, ctx, replaces));
 
   async function get(id: number): Promise<CertificateRow> {
     const row = await store.findCertificateById(db, id);
@@ -50,7 +48,7 @@ export function createCertificateService(deps: CertificateDeps) {
     list: (q: CertificateQuery) => lister.list(q),
 
     /** Issues a certificate from a Tarsier authority. Throws ValidationError, PolicyError, NotFoundError. */
-    issue: (input: IssueInput, ctx: RequestContext) => issueFrom(input, ctx),
+    issue: (input: IssueInput, ctx: RequestContext) => issue(input, ctx),
 
     /** Imports a certificate (and optionally its key); re-importing the same certificate returns the existing one. */
     async import(input: ImportInput, ctx: RequestContext): Promise<{ row: CertificateRow; created: boolean }> {
@@ -194,7 +192,7 @@ export function createCertificateService(deps: CertificateDeps) {
         ? Math.round((Date.parse(params.notAfter) - Date.parse(params.notBefore ?? row.not_before)) / 86_400_000)
         : params.validityDays;
       const { notBefore: _nb, notAfter: _na, ...rest } = params;
-      return issueFrom({ ...rest, validityDays: days, csr: body.csr }, ctx, row);
+      return issue({ ...rest, validityDays: days, csr: body.csr }, ctx, row);
     },
 
     async archive(id: number, ctx: RequestContext): Promise<CertificateRow> {

@@ -1,13 +1,17 @@
 // Queries of the certificates table, including the inventory list: filters, substring search (through the
 // dialect's trigram index) and keyset paging, where every sort order has an index ending in id.
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import type { DialectOps } from '../../db/dialect.ts';
 import type { Db } from '../../db/index.ts';
 import type { CertificateUpdate, Database, NewCertificateRow } from '../../db/schema.ts';
 
 export async function insertCertificate(db: Db, row: NewCertificateRow): Promise<number> {
   const r = await db.insertInto('certificates').values(row).returning('id').executeTakeFirstOrThrow();
   return r.id;
+}
+
+/** Inserts and returns the stored row, saving a read on the issuance hot path. */
+export function insertCertificateReturning(db: Db, row: NewCertificateRow) {
+  return db.insertInto('certificates').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 export function findCertificateById(db: Db, id: number) {
@@ -44,14 +48,14 @@ export type SortKey = keyof typeof SORT_COLUMNS;
 
 export interface ListFilter {
   now: string;
-  q?: string;
+  /** Substring conditions (from `q` and `domain`), built by the dialect. */
+  search: Expression<SqlBool>[];
   status?: 'valid' | 'expired' | 'revoked' | 'not-yet-valid';
   owner?: string;
   serial?: string;
   fingerprint?: string;
   authorityId?: number;
   keyType?: string;
-  domain?: string;
   expiringBefore?: string;
   archived: 'exclude' | 'include' | 'only';
   sort: SortKey;
@@ -62,12 +66,11 @@ export interface ListFilter {
 
 type Eb = ExpressionBuilder<Database, 'certificates'>;
 
-function conditions(eb: Eb, f: ListFilter, dialect: DialectOps): Expression<SqlBool>[] {
+function conditions(eb: Eb, f: ListFilter): Expression<SqlBool>[] {
   const c: Expression<SqlBool>[] = [];
   if (f.archived === 'exclude') c.push(eb('archived_at', 'is', null));
   if (f.archived === 'only') c.push(eb('archived_at', 'is not', null));
-  if (f.q) c.push(dialect.searchCertificates(f.q));
-  if (f.domain) c.push(dialect.searchCertificates(f.domain));
+  c.push(...f.search);
   if (f.owner) c.push(eb('owner', '=', f.owner));
   if (f.serial) c.push(eb('serial', '=', f.serial));
   if (f.fingerprint)
@@ -88,14 +91,14 @@ function conditions(eb: Eb, f: ListFilter, dialect: DialectOps): Expression<SqlB
 }
 
 /** One page of the inventory; fetches limit+1 rows so the caller knows whether a next page exists. */
-export function listCertificates(db: Db, dialect: DialectOps, f: ListFilter) {
+export function listCertificates(db: Db, f: ListFilter) {
   const col = SORT_COLUMNS[f.sort];
   const dir = f.descending ? 'desc' : 'asc';
   return db
     .selectFrom('certificates')
     .selectAll()
     .where((eb) => {
-      const c = conditions(eb, f, dialect);
+      const c = conditions(eb, f);
       if (f.after) {
         const op = f.descending ? '<' : '>';
         c.push(
@@ -112,11 +115,11 @@ export function listCertificates(db: Db, dialect: DialectOps, f: ListFilter) {
     .execute();
 }
 
-export async function countCertificates(db: Db, dialect: DialectOps, f: ListFilter): Promise<number> {
+export async function countCertificates(db: Db, f: ListFilter): Promise<number> {
   const r = await db
     .selectFrom('certificates')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where((eb) => eb.and(conditions(eb, f, dialect)))
+    .where((eb) => eb.and(conditions(eb, f)))
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }

@@ -6,7 +6,9 @@ import {
   Client,
   EqualityFilter,
   type Filter,
+  InsufficientAccessError,
   InvalidCredentialsError,
+  NoSuchObjectError,
   OrFilter,
   ResultCodeError,
 } from 'ldapts';
@@ -76,11 +78,19 @@ export function createLdapService({ config, external, timeoutMs = 5_000 }: LdapD
     const client = new Client({ url: config.url, timeout: timeoutMs, connectTimeout: timeoutMs });
     try {
       await client.bind(bindDn, password);
-      const { searchEntries } = await client.search(bindDn, {
-        scope: 'base',
-        attributes: ['mail', 'cn', 'displayName', 'entryUUID', ...(rdnAttribute ? [rdnAttribute] : [])],
-      });
-      const entry = searchEntries[0];
+      // Some directories hide a user's own entry from them: then the name and e-mail stay unknown, nothing fails.
+      const entry = await client
+        .search(bindDn, {
+          scope: 'base',
+          attributes: ['mail', 'cn', 'displayName', 'entryUUID', ...(rdnAttribute ? [rdnAttribute] : [])],
+        })
+        .then(
+          (r) => r.searchEntries[0],
+          (e: unknown) => {
+            if (e instanceof NoSuchObjectError || e instanceof InsufficientAccessError) return undefined;
+            throw e;
+          },
+        );
       const uid = (rdnAttribute && first(entry?.[rdnAttribute])) || username;
       const userDn = entry?.dn ?? bindDn;
       let groups: string[] = [];

@@ -23,7 +23,8 @@ interface Pending {
 
 /** Only a path on this server may be returned to: anything else (https://evil.example, //evil.example) is '/'. */
 export function safeReturnTo(value: string | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  if (!value?.startsWith('/') || value.startsWith('//')) return '/';
+  // Browsers read a backslash as a slash (/\evil.example); control characters have no place in a path either.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return '/';
   return value;

@@ -140,7 +140,7 @@ export function createIdentityService({ db, audit, clock, tokenTtlHours }: Ident
         await deny('locked', `too many failed sign-ins: this account is locked until ${user.locked_until}`);
       }
       decoyHash ??= argon2.hash(randomBytes(16), { type: argon2.argon2id });
-      const usable = user && user.password_hash && user.source === 'local';
+      const usable = user?.source === 'local' && user.password_hash !== '';
       const ok = await argon2.verify(usable ? user.password_hash : await decoyHash, password).catch(() => false);
       if (!user || !usable || !ok) {
         if (user) {

@@ -139,7 +139,7 @@ export function createUserService({
     /** A user changes their own password, proving the current one. */
     async changeOwnPassword(current: string, next: string, ctx: RequestContext) {
       const user = await store.findUserById(db, ctx.principal.userId);
-      if (!user || user.source !== 'local') throw new PolicyError('only local accounts have a password here');
+      if (user?.source !== 'local') throw new PolicyError('only local accounts have a password here');
       if (!(await argon2.verify(user.password_hash, current).catch(() => false))) {
         throw new ValidationError('currentPassword', 'is not your current password');
       }

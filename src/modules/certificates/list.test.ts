@@ -1,0 +1,77 @@
+// The inventory search on both databases, for a rare term (the trigram index) and for a term so common that the
+// SQLite dialect switches plans (walking the sort order): the same answers either way, in the same order.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase, testDialects } from '../../../test/harness/databases.ts';
+import { loadServerConfig } from '../../config.ts';
+import { createServices, type Services } from '../../services.ts';
+
+const ROWS = 5200; // above the dialect's "common term" threshold of 5,000 matches
+
+describe.each(testDialects())('inventory search on %s', (dialect) => {
+  let services: Services;
+  let drop: (() => Promise<void>) | undefined;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tarsier-list-'));
+
+  beforeAll(async () => {
+    const pg = dialect === 'postgres' ? await createPostgresDatabase() : undefined;
+    drop = pg?.drop;
+    services = await createServices(
+      loadServerConfig({ dataDir, databaseUrl: pg?.url, logLevel: 'silent', sqliteSynchronous: 'NORMAL' }, {}),
+    );
+    const base = Date.parse('2027-01-01T00:00:00Z');
+    for (let start = 0; start < ROWS; start += 500) {
+      const rows = Array.from({ length: Math.min(500, ROWS - start) }, (_, k) => {
+        const i = start + k;
+        const cn = i % 1000 === 7 ? `rare-${i}.special.test` : `svc-${i}.common.test`;
+        const hex = i.toString(16).padStart(8, '0');
+        return {
+          origin: 'imported' as const,
+          common_name: cn,
+          sans: JSON.stringify({ dns: [cn], ip: [], email: [], uri: [] }),
+          search_text: `${cn} ${cn} ${hex}`,
+          serial: hex,
+          fingerprint_sha256: hex.padEnd(64, 'a'),
+          fingerprint_sha1: hex.padEnd(40, 'b'),
+          subject_dn: `CN=${cn}`,
+          issuer_dn: 'CN=x',
+          not_before: '2026-01-01T00:00:00.000Z',
+          not_after: new Date(base + (ROWS - i) * 60_000).toISOString(),
+          key_type: 'ec-p256',
+          signature_algorithm: 'ecdsa-with-SHA256',
+          certificate_der: new Uint8Array([0x30, 0x00]),
+          labels: '{}',
+          created_at: '2026-01-01T00:00:00.000Z',
+        };
+      });
+      await services.db.insertInto('certificates').values(rows).execute();
+    }
+  });
+  afterAll(async () => {
+    await services?.close();
+    await drop?.();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers a rare term through the index and a common term in sort order, identically', async () => {
+    const rare = await services.certificates.list({ q: 'special', limit: 50 });
+    expect(rare.rows.map((r) => r.common_name)).toEqual(
+      [5007, 4007, 3007, 2007, 1007, 7].map((i) => `rare-${i}.special.test`),
+    );
+    const common = await services.certificates.list({ q: 'common.test', limit: 3, total: true });
+    expect(common.total).toBe(ROWS - 6);
+    expect(common.rows.map((r) => r.common_name)).toEqual([
+      'svc-5199.common.test',
+      'svc-5198.common.test',
+      'svc-5197.common.test',
+    ]);
+    const next = await services.certificates.list({ q: 'common.test', limit: 3, cursor: common.next! });
+    expect(next.rows.map((r) => r.common_name)).toEqual([
+      'svc-5196.common.test',
+      'svc-5195.common.test',
+      'svc-5194.common.test',
+    ]);
+  });
+});
