@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -87,5 +88,9 @@ describe('tarsier serve on the embedded default', () => {
       },
     );
     expect(elsewhere.stdout).toMatch(/re-wrapped 0 key\(s\) under master key mk-/);
+    const db = new SQLite(path.join(dataDir, 'tarsier.db'), { readonly: true });
+    const events = db.prepare("SELECT actor, action, outcome FROM audit_events WHERE action = 'keys.rotate'").all();
+    db.close();
+    expect(events).toEqual([{ actor: expect.stringMatching(/^system:/), action: 'keys.rotate', outcome: 'success' }]);
   });
 });

@@ -1,6 +1,7 @@
 // Server-side commands: serve, migrate, keys generate|rotate. They read the configuration and talk to the
 // database directly; everything else in the CLI goes through the API.
 // The server stack is imported inside the actions, so that client commands start without loading it.
+import os from 'node:os';
 import type { Command } from 'commander';
 import { loadServerConfig, type ServerConfig } from '../config.ts';
 
@@ -118,6 +119,12 @@ export function registerServerCommands(program: Command): void {
     const services = await createServices(config(flags));
     try {
       const { rewrapped, masterKeyId } = await services.keys.rotate(services.db);
+      await services.audit.record(services.db, {
+        actor: `system:${os.userInfo().username}@${os.hostname()}`,
+        action: 'keys.rotate',
+        outcome: 'success',
+        details: { rewrapped, masterKeyId },
+      });
       process.stdout.write(`re-wrapped ${rewrapped} key(s) under master key ${masterKeyId}\n`);
     } finally {
       await services.close();
