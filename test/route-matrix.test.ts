@@ -1,6 +1,7 @@
 // The whole route table × every built-in role: each route declares a permission, and a caller is refused with
 // 403 exactly when their role lacks it. A new route cannot skip authorization: one without a declared
 // permission (and not marked public) fails this test, and is refused at run time too.
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../src/http/app.ts';
 import { PERMISSIONS, ROLE_PERMISSIONS } from '../src/modules/identity/permissions.ts';
@@ -37,6 +38,15 @@ describe('authorization matrix', () => {
       const name = `${r.method} ${r.url}`;
       if (r.isPublic) expect(PUBLIC, name).toContain(name);
       else expect([...PERMISSIONS, 'self'], name).toContain(r.permission);
+    }
+  });
+
+  it('documents every route in docs/api.md', () => {
+    const doc = fs.readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8');
+    for (const r of routeTable(t.app)) {
+      if (r.url === '/api/v1/openapi.json') continue;
+      const pattern = r.url.replace(/[.*+?^$()|[\]\\]/g, (c) => (c === '*' ? '\\{[^}]+\\}' : `\\${c}`)).replace(/:[A-Za-z]+/g, '\\{[^}]+\\}');
+      expect(doc, `${r.method} ${r.url}`).toMatch(new RegExp(`\`${r.method} ${pattern}`));
     }
   });
 
