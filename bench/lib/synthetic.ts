@@ -1,9 +1,10 @@
 // Synthetic but realistic certificate rows for the inventory benchmark: varied service names (some wildcards,
-// three domains), SANs as the service stores them, search_text built exactly as certificates/service.ts builds
-// it, unique fingerprints, random serials, expiry spread over the past year and the next two, a few owners,
-// authorities and key types. One real certificate's DER is shared by every row (the list never parses it).
+// three domains), SANs as the service stores them, search_text built by the service's own searchText(), unique
+// fingerprints, random serials, expiry spread over the past year and the next two, a few owners, authorities and
+// key types. One real certificate's DER is shared by every row (the list never parses it).
 import { createHash, randomBytes } from 'node:crypto';
 import type { NewCertificateRow } from '../../src/db/schema.ts';
+import { searchText } from '../../src/modules/certificates/rows.ts';
 
 export const TEAMS = [
   'payments',
@@ -80,7 +81,7 @@ export function syntheticRow(n: number, serial: string, rnd: () => number, ctx: 
     origin: imported ? 'imported' : 'issued',
     common_name: commonName,
     sans: JSON.stringify({ dns, ip, email: [], uri: [] }),
-    search_text: [commonName, ...dns, ...ip, serial, sha256, sha1].join(' ').toLowerCase(),
+    search_text: searchText({ commonName, sans: { dns, ip, email: [], uri: [] } }),
     serial,
     fingerprint_sha256: sha256,
     fingerprint_sha1: sha1,

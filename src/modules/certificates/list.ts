@@ -1,5 +1,6 @@
 // The inventory list: turns API query parameters into a store filter, and pages with an opaque cursor that
 // carries the last row's sort value and id (keyset paging stays fast on page 10,000 as on page 1).
+import { type Expression, type SqlBool, sql } from 'kysely';
 import { normalizeDnsName } from '../../crypto/names.ts';
 import type { DialectOps } from '../../db/dialect.ts';
 import type { Db } from '../../db/index.ts';
@@ -40,6 +41,16 @@ function encodeCursor(sort: string, value: string | number, id: number): string 
 }
 
 export function createLister({ db, dialect, clock }: { db: Db; dialect: DialectOps; clock: () => Date }) {
+  /** Names by substring (the dialect's trigram index); a hex term also by prefix of serial or fingerprint. */
+  async function searchTerm(term: string): Promise<Expression<SqlBool>> {
+    const names = await dialect.searchCertificates(db, term);
+    const hex = term.replace(/[:\s]/g, '');
+    if (!/^[0-9a-f]{6,}$/.test(hex)) return names;
+    const prefix = (column: string, p: string) =>
+      sql<SqlBool>`(${sql.ref(column)} >= ${p} AND ${sql.ref(column)} < ${`${p}g`})`;
+    return sql<SqlBool>`(${names} OR ${prefix('certificates.serial', hexId(hex))} OR ${prefix('certificates.fingerprint_sha256', hex)} OR ${prefix('certificates.fingerprint_sha1', hex)})`;
+  }
+
   return {
     async list(q: CertificateQuery): Promise<{ rows: CertificateRow[]; next: string | null; total?: number }> {
       const now = clock();
@@ -50,7 +61,7 @@ export function createLister({ db, dialect, clock }: { db: Db; dialect: DialectO
       const filter: store.ListFilter = {
         now: now.toISOString(),
         search: [
-          ...(term ? [await dialect.searchCertificates(db, term)] : []),
+          ...(term ? [await searchTerm(term)] : []),
           ...(q.domain ? [await dialect.searchCertificates(db, normalizeDnsName(q.domain, 'domain'))] : []),
         ],
         status: q.status,
