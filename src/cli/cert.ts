@@ -12,6 +12,7 @@ import { type HeldReply, reportHeld } from './request.ts';
 interface MetadataFlags {
   owner?: string;
   description?: string;
+  reason?: string;
   label?: Record<string, string>;
 }
 
@@ -62,6 +63,7 @@ function issueBody(f: IssueFlags) {
     csr: f.csr === undefined ? undefined : readFile(f.csr, 'CSR').toString('utf8'),
     owner: f.owner,
     description: f.description,
+    reason: f.reason,
     labels: f.label,
     notify: f.notify === false ? false : undefined,
     keyUsages: f.keyUsage,
@@ -144,6 +146,7 @@ export function registerCertificateCommands(program: Command): void {
         .command('issue')
         .description('issue a certificate from an authority (Tarsier makes and keeps the key, unless --csr)')
         .requiredOption('--authority <id>', 'the authority that signs it', id)
+        .option('--reason <text>', 'why it is needed: shown to reviewers when a name needs approval')
         .option('--cn <name>', 'common name (also added as a DNS name)')
         .option('--dns <names>', 'DNS names, comma list; repeatable', list)
         .option('--ip <addresses>', 'IP addresses, comma list; repeatable', list)

@@ -80,7 +80,8 @@ async function failure(res: Response, url: string, hasToken: boolean): Promise<A
   let message = error?.message
     ? `${error.message} (HTTP ${res.status})`
     : `HTTP ${res.status} ${res.statusText} from ${url}${text ? `: ${text.slice(0, 200)}` : ''}`;
-  if (res.status === 401 && !message.includes('tarsier login')) {
+  // An API key that was revoked or expired needs a new key, not a new login: the server's message says which.
+  if (res.status === 401 && !message.includes('tarsier login') && !message.includes('API key')) {
     message += hasToken
       ? '; the token was refused (expired?): run `tarsier login` again'
       : '; run `tarsier login` first, or pass --token / set TARSIER_TOKEN';

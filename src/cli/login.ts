@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadClientConfig } from '../config.ts';
 import { type ClientFlags, connect } from './client.ts';
+import { passwordFrom } from './options.ts';
 import { print, printJson, writeFile } from './output.ts';
 
 interface LoginFlags extends ClientFlags {
@@ -14,21 +15,12 @@ interface LoginFlags extends ClientFlags {
   passwordStdin?: boolean;
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  // Only the line break `echo` or a file adds is dropped; the password may hold any other character.
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-}
-
 async function password(flags: LoginFlags): Promise<string> {
-  if (flags.passwordStdin && flags.password !== undefined)
-    throw new Error('give --password-stdin or --password, not both');
-  if (flags.passwordStdin) return readStdin();
-  if (flags.password !== undefined) return flags.password;
-  throw new Error('give the password on standard input with --password-stdin (or, less safely, with --password)');
+  const given = await passwordFrom(flags);
+  if (given === undefined) {
+    throw new Error('give the password on standard input with --password-stdin (or, less safely, with --password)');
+  }
+  return given;
 }
 
 function saveToken(file: string, token: string): void {

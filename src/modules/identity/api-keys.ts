@@ -95,7 +95,8 @@ export function createApiKeyService(deps: {
         });
         deps.onRevoked?.();
       }
-      return view((await store.findApiKey(db, id))!);
+      const owner = await store.findUserById(db, key.user_id);
+      return view({ ...(await store.findApiKey(db, id))!, username: owner?.username });
     },
   };
 }
