@@ -174,7 +174,7 @@ export function parseGroupRoles(text: string | undefined, setting: string): Reco
     const eq = pair.lastIndexOf('=');
     if (eq < 1 || eq === pair.length - 1) throw new ValidationError(setting, `'${pair}' is not group=role`);
     const group = pair.slice(0, eq).trim();
-    (out[group] ??= []).push(pair.slice(eq + 1).trim());
+    out[group] = [...(out[group] ?? []), pair.slice(eq + 1).trim()];
   }
   return out;
 }

@@ -1,16 +1,8 @@
-// The audit log end to end, on each dialect: what users do shows up with actor, client address and outcome; the
-// list filters and pages; and verify catches an event edited, a middle event deleted and the last event deleted
-// straight in the database, while 20 concurrent issues on a shared database still make one intact chain.
-// Each tampering test restores what it changed, so that the tests stay independent.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventRow } from '../src/db/schema.ts';
+import { runTarsier } from './harness/cli.ts';
 import { testDialects } from './harness/databases.ts';
 import { type RunningTarsier, startTarsier } from './harness/tarsier.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface AuditEvent {
   id: number;
@@ -25,21 +17,12 @@ interface AuditEvent {
   details: Record<string, unknown>;
 }
 
-function tarsier(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/tarsier.js', ...args], { cwd: root, env, stdio: 'pipe' });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-    child.stdin.end();
-  });
+async function tarsier(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; out: string; err: string }> {
+  const r = await runTarsier(args, env);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 describe.each(testDialects())('audit log on %s', (dialect) => {

@@ -1,38 +1,7 @@
-// The administration nouns of the `tarsier` CLI end to end: users, roles, API keys, domains and approval requests,
-// each command run as a real process against one real server. Fixtures a test does not exercise (the authority,
-// a requester) are made through the API. One dialect is enough: the CLI never sees the database, and each spawn
-// costs about half a second, so the suite keeps to some twenty of them.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTarsier } from './harness/cli.ts';
 import { type Workdir, workdir } from './harness/openssl.ts';
 import { type RunningTarsier, startTarsier, TEST_USER_PASSWORD } from './harness/tarsier.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/tarsier.js', ...args], { cwd: root, env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
 
 /** `'user show 7'` -> `['user', 'show', '7']`; arrays pass through for arguments that hold spaces. */
 const words = (args: string | string[]) => (typeof args === 'string' ? args.split(/\s+/).filter(Boolean) : args);
@@ -45,7 +14,7 @@ describe('tarsier CLI: users, roles, API keys, domains, requests', () => {
 
   /** Runs `tarsier <args>` as the admin (through the token file), or as `token` when given. */
   const tarsier = (args: string | string[], opts: { token?: string; input?: string } = {}) =>
-    run(words(args), opts.token ? { ...env, TARSIER_TOKEN: opts.token } : env, opts.input);
+    runTarsier(words(args), opts.token ? { ...env, TARSIER_TOKEN: opts.token } : env, opts.input);
 
   const login = async (username: string, password: string) => {
     const r = await t.api('POST', '/api/v1/auth/login', { username, password });

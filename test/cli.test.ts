@@ -2,40 +2,14 @@
 // checked with openssl. Fixtures the command under test does not own (authorities, certificates to show or
 // revoke) are made through the API, so every test stands alone. One dialect is enough: the CLI never sees the
 // database, so running it on each would only double ~25 process starts.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, runTarsier } from './harness/cli.ts';
 import { testDialects } from './harness/databases.ts';
 import { type Workdir, workdir } from './harness/openssl.ts';
 import { type RunningTarsier, startTarsier } from './harness/tarsier.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
 
 /** A port nothing listens on: bound once by us, then released. */
 async function closedPort(): Promise<number> {
@@ -60,7 +34,7 @@ describe('tarsier CLI', () => {
 
   /** Runs `tarsier <args>` as the user would, signed in through the token file. */
   const tarsier = (args: string | string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}) =>
-    run(process.execPath, ['bin/tarsier.js', ...words(args)], { ...env, ...opts.env }, opts.input);
+    runTarsier(words(args), { ...env, ...opts.env }, opts.input);
 
   const issue = async (commonName: string, extra: Record<string, unknown> = {}) => {
     const r = await t.api('POST', '/api/v1/certificates', { authorityId: intermediate.id, commonName, ...extra });
@@ -95,7 +69,7 @@ describe('tarsier CLI', () => {
   });
 
   it('npx tarsier --help lists the nouns', async () => {
-    const r = await run('npx', ['--no-install', 'tarsier', '--help'], env);
+    const r = await runProcess('npx', ['--no-install', 'tarsier', '--help'], env);
     expect(r.code, r.stderr).toBe(0);
     for (const noun of ['login', 'authority', 'cert', 'serve'])
       expect(r.stdout).toMatch(new RegExp(`^\\s+${noun}\\b`, 'm'));

@@ -45,7 +45,9 @@ describe('authorization matrix', () => {
     const doc = fs.readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8');
     for (const r of routeTable(t.app)) {
       if (r.url === '/api/v1/openapi.json') continue;
-      const pattern = r.url.replace(/[.*+?^$()|[\]\\]/g, (c) => (c === '*' ? '\\{[^}]+\\}' : `\\${c}`)).replace(/:[A-Za-z]+/g, '\\{[^}]+\\}');
+      const pattern = r.url
+        .replace(/[.*+?^$()|[\]\\]/g, (c) => (c === '*' ? '\\{[^}]+\\}' : `\\${c}`))
+        .replace(/:[A-Za-z]+/g, '\\{[^}]+\\}');
       expect(doc, `${r.method} ${r.url}`).toMatch(new RegExp(`\`${r.method} ${pattern}`));
     }
   });
