@@ -177,4 +177,14 @@ describe('tarsier CLI: users, roles, API keys, domains, requests', () => {
     expect(weak.stdout).toBe('');
     expect(weak.stderr).toBe('error: password: must be at least 12 characters long (HTTP 400)\n');
   });
+
+  it('updates an authority to publish CRLs and OCSP, and shows where', async () => {
+    const res = await tarsier(`authority update ${ca.id} --public-base-url http://pki.example.test --ocsp-signer ca`);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(new RegExp(`CRL:\\s+http://pki.example.test/crl/${ca.id}.crl`));
+    expect(res.stdout).toMatch(new RegExp(`OCSP:\\s+http://pki.example.test/ocsp/${ca.id} \\(signed by the CA\\)`));
+    const nothing = await tarsier(`authority update ${ca.id}`);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toMatch(/^error: nothing to change/);
+  });
 });
