@@ -29,6 +29,7 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     : loadOrCreateMasterKeyFile(masterKeysFile(config));
   const database: OpenDatabase = openDatabase(config);
   await migrateToLatest(database);
+  await database.dialect.maintain(database.db);
   const { db } = database;
   const keyring = createKeyring(masterKeys);
   const audit = createAuditService({ db, clock });

@@ -43,8 +43,14 @@ export async function startServer(
   print(
     `${what} listening on ${address} (database: ${cfg.database.kind === 'sqlite' ? cfg.database.file : 'postgresql'})`,
   );
+  let ticks = 0;
   const refresh = setInterval(() => {
     services.revocation.refreshDue().catch((e) => services.log.error({ err: e }, 'CRL refresh failed'));
+    // Hourly: the planner's statistics follow the data as it grows.
+    if (++ticks % 12 === 0)
+      services.database.dialect
+        .maintain(services.db)
+        .catch((e) => services.log.error({ err: e }, 'database maintenance failed'));
   }, CRL_REFRESH_MS);
   refresh.unref();
   if (mode === 'revocation') clearInterval(refresh);

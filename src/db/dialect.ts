@@ -18,6 +18,8 @@ export interface DialectOps {
   addId<T extends string>(tb: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;
   /** Builds the index that makes `%q%` over certificates.search_text fast at millions of rows. */
   createSearchIndex(db: Kysely<unknown>): Promise<void>;
+  /** Keeps the planner's statistics current (SQLite has none until asked; PostgreSQL's autovacuum does this). */
+  maintain(db: QueryExecutorProvider): Promise<void>;
   /**
    * A condition matching certificates whose search_text contains `q` (already lower-cased). Async because the
    * best plan depends on how common the term is, which SQLite's planner cannot tell from the FTS table.
@@ -51,6 +53,11 @@ const sqlite: DialectOps = {
       INSERT INTO certificates_fts(certificates_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
       INSERT INTO certificates_fts(rowid, search_text) VALUES (new.id, new.search_text); END`.execute(db);
   },
+  async maintain(db) {
+    // Bounded analysis, so that it stays cheap on a database of millions of rows.
+    await sql`PRAGMA analysis_limit = 1000`.execute(db);
+    await sql`PRAGMA optimize = 0x10002`.execute(db);
+  },
   async searchCertificates(db, q) {
     const like = sql<SqlBool>`certificates.search_text LIKE ${likePattern(q)} ESCAPE '\\'`;
     // The trigram index needs three characters; shorter terms scan (rare, and still correct).
@@ -76,6 +83,7 @@ const postgres: DialectOps = {
     await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
     await sql`CREATE INDEX certificates_search_trgm ON certificates USING gin (search_text gin_trgm_ops)`.execute(db);
   },
+  async maintain() {},
   async searchCertificates(_db, q) {
     return sql<SqlBool>`certificates.search_text LIKE ${likePattern(q)}`;
   },

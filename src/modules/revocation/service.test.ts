@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workdir } from '../../../test/harness/openssl.ts';
 import { loadServerConfig } from '../../config.ts';
@@ -40,6 +41,12 @@ describe('revocation over time', () => {
     await services?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
     w.remove();
+  });
+
+  it('looks up OCSP status by issuer and serial through an index, even before any statistics exist', async () => {
+    const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN SELECT revoked_at FROM certificates WHERE serial = ${'ab'} AND authority_id = ${1}`.execute(services.db);
+    const detail = plan.rows.map((r) => r.detail).join(' | ');
+    expect(detail).toMatch(/USING INDEX certificates_(authority_)?serial \((authority_id=\? AND )?serial=\?\)/);
   });
 
   it('rebuilds a CRL an hour before its nextUpdate, with a higher CRL number', async () => {
