@@ -44,7 +44,11 @@ describe('revocation over time', () => {
   });
 
   it('looks up OCSP status by issuer and serial through an index, even before any statistics exist', async () => {
-    const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN SELECT revoked_at FROM certificates WHERE serial = ${'ab'} AND authority_id = ${1}`.execute(services.db);
+    const plan = await sql<{
+      detail: string;
+    }>`EXPLAIN QUERY PLAN SELECT revoked_at FROM certificates WHERE serial = ${'ab'} AND authority_id = ${1}`.execute(
+      services.db,
+    );
     const detail = plan.rows.map((r) => r.detail).join(' | ');
     expect(detail).toMatch(/USING INDEX certificates_(authority_)?serial \((authority_id=\? AND )?serial=\?\)/);
   });
