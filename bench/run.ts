@@ -3,14 +3,18 @@
 // the markers (hand-written analysis) is kept.
 //
 // Knobs (environment):
-//   BENCH_ONLY=issuance|inventory      run one benchmark
-//   BENCH_SECONDS=N                    measured seconds per EC issuance run (default 10; RSA runs 1.5×)
-//   BENCH_WARMUP_SECONDS=N             warm-up before each issuance run (default 2)
+//   BENCH_ONLY=issuance|inventory|revocation   run one benchmark
+//   BENCH_SECONDS=N                    measured seconds per EC issuance run (default 10; RSA runs 1.5×) and per
+//                                      OCSP run (default 5)
+//   BENCH_WARMUP_SECONDS=N             warm-up before each issuance run (default 2) and OCSP run (default 1)
 //   BENCH_DIALECTS=sqlite,postgres     databases to run on
 //   BENCH_INVENTORY_ROWS=N             certificates to load (default 1000000)
 //   BENCH_QUERY_REPEATS=N              timed requests per inventory query (default 200)
 //   BENCH_QUERY_SECONDS=N              cap on one inventory query's measurement (default 30)
 //   BENCH_CLIENT=http|fetch            force the load client (default: the faster in the calibration)
+//   BENCH_OCSP_CERTIFICATES=N          issued certificates behind the OCSP responders (default 100000)
+//   BENCH_CRL_ROWS=N,M                 revoked entries per CRL measurement, loaded cumulatively (default
+//                                      100000,1000000)
 //   BENCH_KEEP=1                       keep the inventory databases (printed) to study their plans by hand
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -21,6 +25,7 @@ import { runIssuanceBench } from './issuance.ts';
 import type { ClientKind } from './lib/load.ts';
 import { type MachineInfo, machineInfo } from './lib/machine.ts';
 import { envNumber, fmt } from './lib/stats.ts';
+import { runRevocationBench } from './revocation.ts';
 
 const DOC = path.join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -34,7 +39,8 @@ interface Target {
 
 function options() {
   const only = process.env.BENCH_ONLY ?? '';
-  if (only && only !== 'issuance' && only !== 'inventory') throw new Error('BENCH_ONLY must be issuance or inventory');
+  const benches = ['issuance', 'inventory', 'revocation'];
+  if (only && !benches.includes(only)) throw new Error(`BENCH_ONLY must be one of ${benches.join(', ')}`);
   const dialects = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres')
     .split(',')
     .map((d) => d.trim())
@@ -53,6 +59,14 @@ function options() {
     repeats: Math.round(envNumber('BENCH_QUERY_REPEATS', 200)),
     querySeconds: envNumber('BENCH_QUERY_SECONDS', 30),
     keep: process.env.BENCH_KEEP === '1',
+    ocspSeconds: envNumber('BENCH_SECONDS', 5),
+    ocspWarmupSeconds: envNumber('BENCH_WARMUP_SECONDS', 1),
+    ocspCertificates: Math.round(envNumber('BENCH_OCSP_CERTIFICATES', 100_000)),
+    crlRows: (process.env.BENCH_CRL_ROWS ?? '100000,1000000').split(',').map((v) => {
+      const n = Number(v.trim());
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`BENCH_CRL_ROWS: '${v}' is not a positive whole number`);
+      return n;
+    }),
   };
 }
 
@@ -109,7 +123,7 @@ async function main(): Promise<void> {
   doc = replaceSection(doc, 'machine', `## Machine\n\n${stamp()}\n\n${machineSection(await machineInfo(pgUrl))}`);
   const targets: Target[] = [];
 
-  if (o.only !== 'inventory') {
+  if (!o.only || o.only === 'issuance') {
     log('== issuance');
     const r = await runIssuanceBench({
       ecSeconds: o.ecSeconds,
@@ -126,7 +140,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(DOC, doc);
   }
 
-  if (o.only !== 'issuance') {
+  if (!o.only || o.only === 'inventory') {
     log('== inventory');
     const r = await runInventoryBench({
       rows: o.rows,
@@ -144,6 +158,21 @@ async function main(): Promise<void> {
       'inventory',
       `## Inventory at ${o.rows.toLocaleString('en-US')} certificates\n\n${stamp()}\n\n${r.markdown}`,
     );
+    fs.mkdirSync(path.dirname(DOC), { recursive: true });
+    fs.writeFileSync(DOC, doc);
+  }
+
+  if (!o.only || o.only === 'revocation') {
+    log('== revocation');
+    const r = await runRevocationBench({
+      seconds: o.ocspSeconds,
+      warmupSeconds: o.ocspWarmupSeconds,
+      certificates: o.ocspCertificates,
+      crlRows: o.crlRows,
+      dialects: o.dialects,
+      log,
+    });
+    doc = replaceSection(doc, 'revocation', `## Revocation: OCSP and CRL\n\n${stamp()}\n\n${r.markdown}`);
     fs.mkdirSync(path.dirname(DOC), { recursive: true });
     fs.writeFileSync(DOC, doc);
   }
