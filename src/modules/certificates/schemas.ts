@@ -1,5 +1,6 @@
 // Request and response schemas of /api/v1/certificates; they validate input and generate the OpenAPI document.
 import { type Static, Type } from 'typebox';
+import { REVOCATION_REASONS } from '../../crypto/crl.ts';
 import { KEY_USAGES, SIGNATURE_HASHES } from '../../crypto/types.ts';
 import { StringEnum } from '../../http/schema-types.ts';
 import { ExtensionSchema, KeyTypeSchema, NameFieldsSchema } from '../authorities/schemas.ts';
@@ -27,18 +28,6 @@ const MetadataFields = {
   labels: Type.Optional(Labels),
   notify: Type.Optional(Type.Boolean({ description: 'send expiry notifications (default true)' })),
 };
-
-export const RevocationReasons = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const;
 
 export const IssueBody = Type.Object(
   {
@@ -128,7 +117,7 @@ export const ExportBody = Type.Object(
 export type ExportInput = Static<typeof ExportBody>;
 
 export const RevokeBody = Type.Object(
-  { reason: Type.Optional(StringEnum(RevocationReasons)) },
+  { reason: Type.Optional(StringEnum(REVOCATION_REASONS)) },
   { additionalProperties: false },
 );
 export const RotateBody = Type.Object(
