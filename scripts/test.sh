@@ -10,4 +10,13 @@ npx biome check .
 echo "== typecheck (tsc)"
 npx tsc --noEmit
 echo "== tests (vitest)"
-npx vitest run "$@"
+mkdir -p test-output
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile=test-output/vitest.json "$@" || status=$?
+# One plain closing line that any CI reads: "N passed, N failed".
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("test-output/vitest.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' || true
+exit "$status"
