@@ -27,7 +27,10 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
   const masterKeys = config.masterKeys
     ? parseMasterKeys(config.masterKeys)
     : loadOrCreateMasterKeyFile(masterKeysFile(config));
-  const database: OpenDatabase = openDatabase(config);
+  const log = pino({ level: config.logLevel });
+  const database: OpenDatabase = openDatabase(config, 10, (err) =>
+    log.warn({ err }, 'a pooled PostgreSQL connection was closed; it will be replaced'),
+  );
   await migrateToLatest(database);
   await database.dialect.maintain(database.db);
   const { db } = database;
@@ -41,7 +44,6 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
   const oidc = config.oidc ? createOidcService({ config: config.oidc, external, clock }) : undefined;
   const apiKeys = createApiKeyService({ db, audit, clock, onRevoked: identity.forgetCached });
   const authorities = createAuthorityService({ db, keys, audit, clock, onUpdated: (id) => revocation.forget(id) });
-  const log = pino({ level: config.logLevel });
   const revocation = createRevocationService({ db, authorities, keys, clock, log });
   const certificates = createCertificateService({
     db,

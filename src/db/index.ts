@@ -54,6 +54,7 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
 export function openDatabase(
   config: Pick<ServerConfig, 'database' | 'sqliteSynchronous'>,
   poolSize = 10,
+  onIdleError?: (err: Error) => void,
 ): OpenDatabase {
   if (config.database.kind === 'sqlite') {
     fs.mkdirSync(path.dirname(config.database.file), { recursive: true });
@@ -66,6 +67,9 @@ export function openDatabase(
     return { db, dialect: dialectOps('sqlite'), close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.database.url, max: poolSize });
+  // An idle connection that the server ends (a restart, an administrator) must not bring Tarsier down: the pool
+  // drops it and opens another when needed. Without a listener, node would treat the event as a crash.
+  pool.on('error', (err) => onIdleError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: dialectOps('postgres'), close: () => db.destroy() };
 }
