@@ -61,7 +61,10 @@ export async function runOcspClient(spec: OcspLoadSpec, peer?: OpensslResponder)
       `-port ${PEER_PORT} -nmin 60 -resp_no_certs`,
       peer.multi ? `-multi ${peer.multi}` : '',
     ].join(' ');
-    const script = `ip link set lo up && { ${responder} >${sh(path.join(dir, 'responder.log'))} 2>&1 & } && exec ${client}`;
+    // The responder's -multi children survive a signal to their parent or group (seen here: they outlived the
+    // benchmark), so the shell kills them by parent pid once the client is done.
+    const log = sh(path.join(dir, 'responder.log'));
+    const script = `ip link set lo up && { ${responder} >${log} 2>&1 & } && r=$! && ${client}; s=$?; pkill -9 -P $r; kill -9 $r; exit $s`;
     // detached: a process group of its own (unshare, then the shell's children), killed as a whole below.
     child = spawn('unshare', ['-rn', 'sh', '-c', script], {
       cwd: REPO,
