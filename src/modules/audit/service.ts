@@ -5,6 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { AuditEventRow, Database } from '../../db/schema.ts';
 import { ValidationError } from '../../errors.ts';
+import type { RequestContext } from '../request-context.ts';
 import { type ChainReport, createChainChecker, eventHash } from './chain.ts';
 import * as store from './store.ts';
 
@@ -15,6 +16,20 @@ export interface AuditInput {
   clientAddress?: string;
   outcome: 'success' | 'denied' | 'failure';
   details?: Record<string, unknown>;
+}
+
+/**
+ * The event for something the caller did: actor and client address come from the request context, so call
+ * sites name only what happened. Example: audit.record(trx, byCaller(ctx, 'certificate.revoke', target, { reason })).
+ */
+export function byCaller(
+  ctx: RequestContext,
+  action: string,
+  target?: AuditInput['target'],
+  details?: Record<string, unknown>,
+  outcome: AuditInput['outcome'] = 'success',
+): AuditInput {
+  return { actor: ctx.principal.actor, action, target, clientAddress: ctx.clientAddress, outcome, details };
 }
 
 export interface AuditQuery {

@@ -10,7 +10,7 @@ import type { KeyType, NameConstraints } from '../../crypto/types.ts';
 import type { Db } from '../../db/index.ts';
 import type { AuthorityRow } from '../../db/schema.ts';
 import { ConflictError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import { type AuditService, byCaller } from '../audit/service.ts';
 import type { KeyService } from '../keys/service.ts';
 import type { RequestContext } from '../request-context.ts';
 import { type AuthorityPolicy, DEFAULT_POLICY, type IssuingChain } from './policy.ts';
@@ -211,14 +211,15 @@ export function createAuthorityService({ db, keys, audit, clock, onUpdated }: Au
           crl_validity_hours: input.crlValidityHours ?? 24,
           ocsp_signer: input.ocspSigner ?? 'delegated',
         });
-        await audit.record(trx, {
-          actor: ctx.principal.actor,
-          action: 'authority.create',
-          target: { type: 'authority', id: newId },
-          clientAddress: ctx.clientAddress,
-          outcome: 'success',
-          details: { name: input.name, type: input.type, keyType, parentId: input.parentId ?? null },
-        });
+        await audit.record(
+          trx,
+          byCaller(
+            ctx,
+            'authority.create',
+            { type: 'authority', id: newId },
+            { name: input.name, type: input.type, keyType, parentId: input.parentId ?? null },
+          ),
+        );
         return newId;
       });
       return get(id);
@@ -237,14 +238,10 @@ export function createAuthorityService({ db, keys, audit, clock, onUpdated }: Au
       if (input.ocspSigner !== undefined) changes.ocsp_signer = input.ocspSigner;
       await db.transaction().execute(async (trx) => {
         await store.updateAuthority(trx, id, changes);
-        await audit.record(trx, {
-          actor: ctx.principal.actor,
-          action: 'authority.update',
-          target: { type: 'authority', id },
-          clientAddress: ctx.clientAddress,
-          outcome: 'success',
-          details: { fields: Object.keys(changes) },
-        });
+        await audit.record(
+          trx,
+          byCaller(ctx, 'authority.update', { type: 'authority', id }, { fields: Object.keys(changes) }),
+        );
       });
       signers.delete(id);
       onUpdated?.(id);

@@ -10,7 +10,7 @@ import type { CertificateSpec, KeyType, ParsedCsr } from '../../crypto/types.ts'
 import type { Db } from '../../db/index.ts';
 import type { AuthorityRow, CertificateRow, NewCertificateRow } from '../../db/schema.ts';
 import { ValidationError } from '../../errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import { type AuditService, byCaller } from '../audit/service.ts';
 import { checkIssuancePolicy } from '../authorities/policy.ts';
 import type { AuthorityService } from '../authorities/service.ts';
 import { requireAuthorityAccess, resolveOwner } from '../identity/ownership.ts';
@@ -104,20 +104,21 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
       const stored = await store.insertCertificateReturning(trx, { ...row, private_key_id: keyId });
       const newId = stored.id;
       if (replaces) await store.updateCertificate(trx, replaces.id, { replaced_by_id: newId });
-      await audit.record(trx, {
-        actor: ctx.principal.actor,
-        action: replaces ? 'certificate.rotate' : 'certificate.issue',
-        target: { type: 'certificate', id: newId },
-        clientAddress: ctx.clientAddress,
-        outcome: 'success',
-        details: {
-          authorityId: ca.row.id,
-          serial,
-          commonName: plan.commonName,
-          fromCsr: Boolean(csr),
-          replaces: replaces?.id ?? null,
-        },
-      });
+      await audit.record(
+        trx,
+        byCaller(
+          ctx,
+          replaces ? 'certificate.rotate' : 'certificate.issue',
+          { type: 'certificate', id: newId },
+          {
+            authorityId: ca.row.id,
+            serial,
+            commonName: plan.commonName,
+            fromCsr: Boolean(csr),
+            replaces: replaces?.id ?? null,
+          },
+        ),
+      );
       return stored;
     });
   };

@@ -7,7 +7,7 @@ import type { DialectOps } from '../../db/dialect.ts';
 import type { Db } from '../../db/index.ts';
 import type { CertificateRow } from '../../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import { type AuditService, byCaller } from '../audit/service.ts';
 import type { AuthorityService } from '../authorities/service.ts';
 import { ownsCertificate, requireOwnership, resolveOwner } from '../identity/ownership.ts';
 import { hasPermission } from '../identity/permissions.ts';
@@ -59,13 +59,7 @@ export function createCertificateService(deps: CertificateDeps) {
           await db.transaction().execute(async (trx) => {
             const keyId = await keys.store(trx, material.key!);
             await store.updateCertificate(trx, existing.id, { private_key_id: keyId });
-            await audit.record(trx, {
-              actor: ctx.principal.actor,
-              action: 'certificate.attach-key',
-              target: { type: 'certificate', id: existing.id },
-              clientAddress: ctx.clientAddress,
-              outcome: 'success',
-            });
+            await audit.record(trx, byCaller(ctx, 'certificate.attach-key', { type: 'certificate', id: existing.id }));
           });
           return { row: await get(existing.id), created: false };
         }
@@ -84,14 +78,15 @@ export function createCertificateService(deps: CertificateDeps) {
           created_at: clock().toISOString(),
           created_by: ctx.principal.actor,
         });
-        await audit.record(trx, {
-          actor: ctx.principal.actor,
-          action: 'certificate.import',
-          target: { type: 'certificate', id: newId },
-          clientAddress: ctx.clientAddress,
-          outcome: 'success',
-          details: { serial: material.leaf.serial, withKey: Boolean(material.key) },
-        });
+        await audit.record(
+          trx,
+          byCaller(
+            ctx,
+            'certificate.import',
+            { type: 'certificate', id: newId },
+            { serial: material.leaf.serial, withKey: Boolean(material.key) },
+          ),
+        );
         return newId;
       });
       return { row: await get(id), created: true };
@@ -113,14 +108,10 @@ export function createCertificateService(deps: CertificateDeps) {
               )
             : undefined;
         if (refusal) {
-          await audit.record(db, {
-            actor: ctx.principal.actor,
-            action: 'certificate.export-key',
-            target,
-            clientAddress: ctx.clientAddress,
-            outcome: 'denied',
-            details: { reason: refusal.message },
-          });
+          await audit.record(
+            db,
+            byCaller(ctx, 'certificate.export-key', target, { reason: refusal.message }, 'denied'),
+          );
           throw refusal;
         }
         if (row.private_key_id === null) {
@@ -129,14 +120,7 @@ export function createCertificateService(deps: CertificateDeps) {
           );
         }
         key = await keys.load(db, row.private_key_id);
-        await audit.record(db, {
-          actor: ctx.principal.actor,
-          action: 'certificate.export-key',
-          target,
-          clientAddress: ctx.clientAddress,
-          outcome: 'success',
-          details: { format: input.format },
-        });
+        await audit.record(db, byCaller(ctx, 'certificate.export-key', target, { format: input.format }));
       }
       return renderExport(
         input.format,
@@ -158,14 +142,7 @@ export function createCertificateService(deps: CertificateDeps) {
         if (!(await store.markRevoked(trx, id, clock().toISOString(), reason))) {
           throw new ConflictError(`certificate ${id} is already revoked`);
         }
-        await audit.record(trx, {
-          actor: ctx.principal.actor,
-          action: 'certificate.revoke',
-          target: { type: 'certificate', id },
-          clientAddress: ctx.clientAddress,
-          outcome: 'success',
-          details: { reason },
-        });
+        await audit.record(trx, byCaller(ctx, 'certificate.revoke', { type: 'certificate', id }, { reason }));
       });
       const revoked = await get(id);
       // Published before answering, so a caller that checks the CRL or OCSP right after sees the revocation.
@@ -201,13 +178,7 @@ export function createCertificateService(deps: CertificateDeps) {
       if (row.archived_at) return row;
       await db.transaction().execute(async (trx) => {
         await store.updateCertificate(trx, id, { archived_at: clock().toISOString() });
-        await audit.record(trx, {
-          actor: ctx.principal.actor,
-          action: 'certificate.archive',
-          target: { type: 'certificate', id },
-          clientAddress: ctx.clientAddress,
-          outcome: 'success',
-        });
+        await audit.record(trx, byCaller(ctx, 'certificate.archive', { type: 'certificate', id }));
       });
       return get(id);
     },
@@ -226,14 +197,10 @@ export function createCertificateService(deps: CertificateDeps) {
       if (input.notify !== undefined) changes.notify = input.notify ? 1 : 0;
       await db.transaction().execute(async (trx) => {
         await store.updateCertificate(trx, id, changes);
-        await audit.record(trx, {
-          actor: ctx.principal.actor,
-          action: 'certificate.update',
-          target: { type: 'certificate', id },
-          clientAddress: ctx.clientAddress,
-          outcome: 'success',
-          details: { fields: Object.keys(changes) },
-        });
+        await audit.record(
+          trx,
+          byCaller(ctx, 'certificate.update', { type: 'certificate', id }, { fields: Object.keys(changes) }),
+        );
       });
       return get(id);
     },

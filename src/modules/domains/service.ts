@@ -3,7 +3,7 @@
 import { normalizeDnsName } from '../../crypto/names.ts';
 import type { Db } from '../../db/index.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import { type AuditService, byCaller } from '../audit/service.ts';
 import { dnsWithin } from '../authorities/policy.ts';
 import type { RequestContext } from '../request-context.ts';
 import * as store from './store.ts';
@@ -34,14 +34,7 @@ export function createDomainService({
   clock: () => Date;
 }) {
   const record = (ctx: RequestContext, action: string, id: number, details: Record<string, unknown>) =>
-    audit.record(db, {
-      actor: ctx.principal.actor,
-      action,
-      target: { type: 'domain', id },
-      clientAddress: ctx.clientAddress,
-      outcome: 'success',
-      details,
-    });
+    audit.record(db, byCaller(ctx, action, { type: 'domain', id }, details));
 
   return {
     list: async () => (await store.listDomains(db)).map(domainView),

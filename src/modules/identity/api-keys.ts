@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/index.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import { type AuditService, byCaller } from '../audit/service.ts';
 import type { RequestContext } from '../request-context.ts';
 import { isAdmin, PERMISSIONS, type Permission } from './permissions.ts';
 import { API_KEY_PREFIX, hashSecret } from './service.ts';
@@ -59,14 +59,15 @@ export function createApiKeyService(deps: {
           created_at: now.toISOString(),
           expires_at: expiresAt,
         });
-        await audit.record(trx, {
-          actor: ctx.principal.actor,
-          action: 'api-key.create',
-          target: { type: 'api-key', id: newId },
-          clientAddress: ctx.clientAddress,
-          outcome: 'success',
-          details: { name: input.name, scopes: scopes ?? 'all', expiresAt },
-        });
+        await audit.record(
+          trx,
+          byCaller(
+            ctx,
+            'api-key.create',
+            { type: 'api-key', id: newId },
+            { name: input.name, scopes: scopes ?? 'all', expiresAt },
+          ),
+        );
         return newId;
       });
       const row = (await store.findApiKey(db, id))!;
@@ -86,13 +87,7 @@ export function createApiKeyService(deps: {
         throw new NotFoundError('API key', id);
       if (!key.revoked_at) {
         await store.updateApiKey(db, id, { revoked_at: clock().toISOString() });
-        await audit.record(db, {
-          actor: ctx.principal.actor,
-          action: 'api-key.revoke',
-          target: { type: 'api-key', id },
-          clientAddress: ctx.clientAddress,
-          outcome: 'success',
-        });
+        await audit.record(db, byCaller(ctx, 'api-key.revoke', { type: 'api-key', id }));
         deps.onRevoked?.();
       }
       const owner = await store.findUserById(db, key.user_id);

@@ -3,7 +3,7 @@
 import argon2 from 'argon2';
 import type { Db } from '../../db/index.ts';
 import { ConflictError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import { type AuditService, byCaller } from '../audit/service.ts';
 import type { RequestContext } from '../request-context.ts';
 import * as store from './store.ts';
 
@@ -52,14 +52,7 @@ export function createUserService({
   }
 
   const record = (exec: Db, ctx: RequestContext, action: string, target: { type: string; id: number }, details = {}) =>
-    audit.record(exec, {
-      actor: ctx.principal.actor,
-      action,
-      target,
-      clientAddress: ctx.clientAddress,
-      outcome: 'success',
-      details,
-    });
+    audit.record(exec, byCaller(ctx, action, target, details));
 
   async function view(id: number) {
     const user = await store.findUserById(db, id);

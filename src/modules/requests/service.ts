@@ -6,7 +6,7 @@ import { normalizeDnsName } from '../../crypto/names.ts';
 import type { Db } from '../../db/index.ts';
 import type { CertificateRow } from '../../db/schema.ts';
 import { ConflictError, NotFoundError, PolicyError, TarsierError } from '../../errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import { type AuditService, byCaller } from '../audit/service.ts';
 import type { AuthorityService } from '../authorities/service.ts';
 import type { IssueInput } from '../certificates/schemas.ts';
 import type { CertificateService } from '../certificates/service.ts';
@@ -67,14 +67,7 @@ export function createRequestService({ db, audit, domains, certificates, authori
     return r;
   }
   const record = (ctx: RequestContext, action: string, id: number, details: Record<string, unknown> = {}) =>
-    audit.record(db, {
-      actor: ctx.principal.actor,
-      action,
-      target: { type: 'request', id },
-      clientAddress: ctx.clientAddress,
-      outcome: 'success',
-      details,
-    });
+    audit.record(db, byCaller(ctx, action, { type: 'request', id }, details));
 
   return {
     get: async (id: number) => requestView(await get(id)),
@@ -147,14 +140,7 @@ export function createRequestService({ db, audit, domains, certificates, authori
       } catch (e) {
         const message = e instanceof TarsierError ? e.message : 'issuance failed unexpectedly';
         await store.updateRequest(db, id, { status: 'failed', error: message });
-        await audit.record(db, {
-          actor: ctx.principal.actor,
-          action: 'request.issue',
-          target: { type: 'request', id },
-          clientAddress: ctx.clientAddress,
-          outcome: 'failure',
-          details: { error: message },
-        });
+        await audit.record(db, byCaller(ctx, 'request.issue', { type: 'request', id }, { error: message }, 'failure'));
         if (!(e instanceof TarsierError)) throw e;
       }
       return requestView(await get(id));
