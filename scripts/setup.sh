@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond npm packages, from Debian's packages, only when missing:
 # openssl (the checker), gnutls-bin (certtool), slapd and ldap-utils (the LDAP tests start their own slapd; the
-# package's own service is not used), and PostgreSQL 15 (started if it is down). Idempotent and quick
+# package's own service is not used), pebble, cfssl, bind9, nginx, sshd and chromium, and PostgreSQL 15 (started if it is down). Idempotent and quick
 # when everything is present. Runs as root (CI and the dev machines) or through sudo.
 set -euo pipefail
 
@@ -12,6 +12,14 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v certtool >/dev/null || need+=(gnutls-bin)
 [ -x /usr/sbin/slapd ] || need+=(slapd)
 command -v ldapmodify >/dev/null || need+=(ldap-utils)
+# Real servers that issuer, destination and UI tests start on 127.0.0.1 with their own configuration.
+command -v pebble >/dev/null || need+=(pebble)
+command -v cfssl >/dev/null || need+=(golang-cfssl)
+[ -x /usr/sbin/named ] || need+=(bind9)
+command -v dig >/dev/null || need+=(bind9-dnsutils)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if ! command -v pg_ctlcluster >/dev/null && ! command -v psql >/dev/null; then need+=(postgresql postgresql-contrib); fi
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]}"
