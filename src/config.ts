@@ -41,6 +41,12 @@ export const SETTINGS = {
       'Master keys that wrap the data keys of stored private keys: comma-separated `id:base64` (32 bytes each), newest last. When unset, <data-dir>/master-keys is used (created with mode 0600 on first start).',
   },
   tokenTtlHours: { env: 'TARSIER_TOKEN_TTL_HOURS', default: '12', description: 'Lifetime of a login token, in hours.' },
+  pendingPollSeconds: {
+    env: 'TARSIER_PENDING_POLL_SECONDS',
+    default: '2',
+    description:
+      'How often each server process looks for pending certificates (ACME orders, queued CA requests) that are due for another attempt, in seconds.',
+  },
   logLevel: {
     env: 'TARSIER_LOG_LEVEL',
     default: 'info',
@@ -125,6 +131,7 @@ export interface ServerConfig {
   adminPassword?: string;
   masterKeys?: string;
   tokenTtlHours: number;
+  pendingPollSeconds: number;
   logLevel: string;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   publicUrl: string;
@@ -232,6 +239,7 @@ export function loadServerConfig(overrides: Overrides = {}, env: NodeJS.ProcessE
     adminPassword: pick('adminPassword', overrides, env),
     masterKeys: pick('masterKeys', overrides, env),
     tokenTtlHours: positiveInt('tokenTtlHours', pick('tokenTtlHours', overrides, env), 24 * 365),
+    pendingPollSeconds: positiveInt('pendingPollSeconds', pick('pendingPollSeconds', overrides, env), 3600),
     logLevel: pick('logLevel', overrides, env) ?? 'info',
     sqliteSynchronous: sync,
     publicUrl: (pick('publicUrl', overrides, env) ?? '').replace(/\/+$/, ''),

@@ -15,7 +15,11 @@ import { createLdapService } from './modules/identity/ldap.ts';
 import { createOidcService } from './modules/identity/oidc.ts';
 import { createIdentityService } from './modules/identity/service.ts';
 import { createUserService } from './modules/identity/users.ts';
+import { builtinIssuerPlugins } from './modules/issuers/builtin.ts';
+import { createIssuerRegistry } from './modules/issuers/registry.ts';
+import { createIssuerService } from './modules/issuers/service.ts';
 import { createKeyService } from './modules/keys/service.ts';
+import { createPendingService } from './modules/pending/service.ts';
 import { createRequestService } from './modules/requests/service.ts';
 import { createRevocationService } from './modules/revocation/service.ts';
 
@@ -45,15 +49,25 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
   const apiKeys = createApiKeyService({ db, audit, clock, onRevoked: identity.forgetCached });
   const authorities = createAuthorityService({ db, keys, audit, clock, onUpdated: (id) => revocation.forget(id) });
   const revocation = createRevocationService({ db, authorities, keys, clock, log });
+  const issuers = createIssuerService({
+    db,
+    keys,
+    audit,
+    registry: createIssuerRegistry(builtinIssuerPlugins),
+    clock,
+    log,
+  });
   const certificates = createCertificateService({
     db,
     dialect: database.dialect,
     keys,
     audit,
     authorities,
+    issuers,
     clock,
     onRevoked: (authorityId, shard) => revocation.revoked(authorityId, shard),
   });
+  const pending = createPendingService({ db, audit, issuers, advance: certificates.advancePending, clock, log });
   const domains = createDomainService({ db, audit, clock });
   const requests = createRequestService({ db, audit, domains, certificates, authorities, identity, clock });
   return {
@@ -69,6 +83,8 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     authorities,
     certificates,
     revocation,
+    issuers,
+    pending,
     domains,
     requests,
     log,

@@ -18,6 +18,7 @@ const PUBLIC = [
   'GET /crl/:name',
   'POST /ocsp/:authorityId',
   'GET /ocsp/:authorityId/*',
+  'GET /.well-known/acme-challenge/:token',
 ];
 
 describe('authorization matrix', () => {

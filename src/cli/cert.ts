@@ -5,9 +5,24 @@ import { KEY_TYPES } from '../crypto/types.ts';
 import { registerCertificateFileCommands } from './cert-files.ts';
 import { type Certificate, printCertificate, printCertificateTable } from './cert-view.ts';
 import { type ApiClient, type ClientFlags, connect, type Query, withClientOptions } from './client.ts';
-import { choice, defined, id, integer, label, list } from './options.ts';
+import { choice, defined, id, integer, label, list, setting } from './options.ts';
 import { print, printJson, readFile, writeFile } from './output.ts';
+import { type Pending, printPending, waitForPending } from './pending.ts';
 import { type HeldReply, reportHeld } from './request.ts';
+
+interface PendingReply {
+  status: 'pending-issuance';
+  pendingCertificate: Pending;
+}
+
+function reportPending(flags: ClientFlags, p: Pending): void {
+  if (flags.json) {
+    printJson({ status: 'pending-issuance', pendingCertificate: p });
+    return;
+  }
+  print(`the issuer is working on it: pending certificate ${p.id} (tarsier pending show ${p.id} --wait)`);
+  printPending(p);
+}
 
 interface MetadataFlags {
   owner?: string;
@@ -17,7 +32,10 @@ interface MetadataFlags {
 }
 
 interface IssueFlags extends ClientFlags, MetadataFlags {
-  authority: number;
+  authority?: number;
+  issuer?: number;
+  issuerOption?: Record<string, unknown>;
+  wait?: number | boolean;
   cn?: string;
   dns?: string[];
   ip?: string[];
@@ -56,6 +74,8 @@ function issueBody(f: IssueFlags) {
   const sans = defined({ dns: f.dns, ip: f.ip, email: f.email, uri: f.uri });
   return defined({
     authorityId: f.authority,
+    issuerId: f.issuer,
+    issuerOptions: f.issuerOption,
     commonName: f.cn,
     sans: Object.keys(sans).length ? sans : undefined,
     keyType: f.keyType,
@@ -145,7 +165,10 @@ export function registerCertificateCommands(program: Command): void {
       cert
         .command('issue')
         .description('issue a certificate from an authority (Tarsier makes and keeps the key, unless --csr)')
-        .requiredOption('--authority <id>', 'the authority that signs it', id)
+        .option('--authority <id>', 'the Tarsier authority that signs it', id)
+        .option('--issuer <id>', 'or: the external issuer (ACME, CFSSL) to ask; see tarsier issuer list', id)
+        .option('--issuer-option <key=value>', "an option of the external issuer's plugin; repeatable", setting)
+        .option('--wait [seconds]', 'when the issuer answers later, wait for it (default 300 s)', integer)
         .option('--reason <text>', 'why it is needed: shown to reviewers when a name needs approval')
         .option('--cn <name>', 'common name (also added as a DNS name)')
         .option('--dns <names>', 'DNS names, comma list; repeatable', list)
@@ -162,13 +185,21 @@ export function registerCertificateCommands(program: Command): void {
       .option('-o, --out <file>', 'write the certificate and its chain (PEM) to this file')
       .option('--key-out <file>', 'write its private key (PEM) to this file, mode 0600'),
   ).action(async (flags: IssueFlags) => {
+    if ((flags.authority === undefined) === (flags.issuer === undefined)) {
+      throw new Error('give --authority (a Tarsier authority) or --issuer (an external issuer), one of the two');
+    }
     const client = connect(flags);
-    const reply = await client.json<Certificate | HeldReply>('POST', '/api/v1/certificates', {
+    const reply = await client.json<Certificate | HeldReply | PendingReply>('POST', '/api/v1/certificates', {
       body: issueBody(flags),
     });
-    // 202: a name falls under a sensitive domain, so a request waits for a reviewer; that is not a failure.
-    if (reply.status === 202) return reportHeld(flags, reply.body as HeldReply);
-    const body = reply.body as Certificate;
+    let body = reply.body as Certificate;
+    // 202: held for a reviewer, or an external issuer is still working; neither is a failure.
+    if (reply.status === 202 && 'pendingCertificate' in reply.body) {
+      const pending = reply.body.pendingCertificate;
+      if (flags.wait === undefined) return reportPending(flags, pending);
+      const done = await waitForPending(client, pending.id, typeof flags.wait === 'number' ? flags.wait : 300);
+      body = (await client.json<Certificate>('GET', path(done.certificateId!))).body;
+    } else if (reply.status === 202) return reportHeld(flags, reply.body as HeldReply);
     if (flags.out) writeCertificate(flags.out, body);
     if (flags.keyOut) await writeKey(client, flags.keyOut, body);
     report(flags, body, `issued certificate ${body.id}`);

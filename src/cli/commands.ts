@@ -1,4 +1,5 @@
-// The client commands: one noun per file (login, authority, cert, audit, user, role, api-key, domain, request),
+// The client commands: one noun per file (login, authority, cert, audit, user, role, api-key, domain, request,
+// issuer, pending),
 // each a client of the REST API through client.ts. index.ts registers them next to the server commands.
 import type { Command } from 'commander';
 import { registerApiKeyCommands } from './api-key.ts';
@@ -6,7 +7,9 @@ import { registerAuditCommands } from './audit.ts';
 import { registerAuthorityCommands } from './authority.ts';
 import { registerCertificateCommands } from './cert.ts';
 import { registerDomainCommands } from './domain.ts';
+import { registerIssuerCommands } from './issuer.ts';
 import { registerLoginCommand } from './login.ts';
+import { registerPendingCommands } from './pending.ts';
 import { registerRequestCommands } from './request.ts';
 import { registerRoleCommands } from './role.ts';
 import { registerUserCommands } from './user.ts';
@@ -21,4 +24,6 @@ export function registerClientCommands(program: Command): void {
   registerApiKeyCommands(program);
   registerDomainCommands(program);
   registerRequestCommands(program);
+  registerIssuerCommands(program);
+  registerPendingCommands(program);
 }

@@ -69,6 +69,20 @@ export async function resolveId<T extends { id: number }>(
   return { id: item.id, item };
 }
 
+/** key=value, the value JSON when it parses as JSON (numbers, booleans, objects), else the string. */
+export function setting(value: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
+  const eq = value.indexOf('=');
+  if (eq < 1) throw new Error(`'${value}' is not key=value`);
+  const raw = value.slice(eq + 1);
+  let parsed: unknown = raw;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // a plain string
+  }
+  return { ...previous, [value.slice(0, eq)]: parsed };
+}
+
 /** All of standard input; only the final line break `echo` or a file adds is dropped. */
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

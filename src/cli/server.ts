@@ -54,14 +54,40 @@ export async function startServer(
   }, CRL_REFRESH_MS);
   refresh.unref();
   if (mode === 'revocation') clearInterval(refresh);
+  const pendingLoop = mode === 'api' ? startPendingLoop(services, cfg.pendingPollSeconds) : undefined;
   return {
     address,
     services,
     app,
     async stop() {
       clearInterval(refresh);
+      await pendingLoop?.stop();
       await app.close();
       await services.close();
+    },
+  };
+}
+
+/** Works due pending certificates every few seconds, one pass at a time; stop() waits for a pass in progress. */
+function startPendingLoop(
+  services: { pending: { processDue(): Promise<number> }; log: { error(o: object, m: string): void } },
+  seconds: number,
+) {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = services.pending
+      .processDue()
+      .catch((e) => services.log.error({ err: e }, 'pending certificates: pass failed'))
+      .finally(() => {
+        running = undefined;
+      });
+  }, seconds * 1000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
     },
   };
 }

@@ -162,6 +162,11 @@ function extraExtension(ext: NonNullable<CertificateSpec['extraExtensions']>[num
   return extension(ext.oid, ext.critical ?? false, value);
 }
 
+/** A subjectAltName extension on its own, e.g. for the extensionRequest of a CSR. */
+export function subjectAltNameExtension(sans: SubjectAltNames): Uint8Array {
+  return extension(OID.subjectAltName, false, sequence(...generalNames(sans)));
+}
+
 /** Every extension of the certificate, in a fixed order, extra extensions last. */
 export function buildExtensions(
   spec: CertificateSpec,

@@ -19,6 +19,7 @@ import * as m002 from './migrations/002-revocation.ts';
 import * as m003 from './migrations/003-audit-chain.ts';
 import * as m004 from './migrations/004-identity.ts';
 import * as m005 from './migrations/005-domains.ts';
+import * as m006 from './migrations/006-issuers.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -81,6 +82,7 @@ function provider(dialect: DialectOps): MigrationProvider {
     '003-audit-chain': m003,
     '004-identity': m004,
     '005-domains': m005,
+    '006-issuers': m006,
   };
   return {
     async getMigrations() {

@@ -137,6 +137,8 @@ export interface CertificatesTable {
   created_by: string | null;
   /** For certificates of Tarsier authorities: which CRL shard lists it when revoked. */
   crl_shard: number | null;
+  /** For certificates from an external issuer (ACME, CFSSL, …): which one. */
+  issuer_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface CrlsTable {
@@ -202,6 +204,62 @@ export interface CertificateRequestsTable {
   error: string | null;
 }
 
+export interface IssuersTable {
+  id: Id;
+  name: string;
+  /** The issuer plugin's type, e.g. `acme`, `cfssl` */
+  plugin: string;
+  /** JSON of the plugin's non-secret options */
+  options: Json;
+  /** private_keys row holding the sealed JSON of the plugin's secrets */
+  secrets_id: number | null;
+  owner: string | null;
+  description: string | null;
+  /** Set when the configuration stopped working: why; the issuer refuses new work until fixed */
+  disabled_reason: string | null;
+  checked_at: string | null;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+}
+
+export type PendingStatus = 'pending' | 'issued' | 'failed' | 'cancelled';
+
+export interface PendingCertificatesTable {
+  id: Id;
+  issuer_id: number;
+  status: PendingStatus;
+  common_name: string;
+  /** JSON list of the DNS names and IP addresses asked for */
+  names: Json;
+  owner: string | null;
+  /** JSON of the issue request (no key material), kept for the certificate row and for retries */
+  request: Json;
+  csr_pem: string;
+  /** The key Tarsier generated for this request (null when the requester sent a CSR) */
+  private_key_id: number | null;
+  /** JSON of the plugin's continuation state */
+  state: Json;
+  message: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  /** The issuer's own error text, verbatim */
+  upstream_error: string | null;
+  next_attempt_at: string;
+  /** A process working on the row holds it until then; a crashed process's hold simply runs out */
+  locked_until: string | null;
+  certificate_id: number | null;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+}
+
+export interface AcmeChallengesTable {
+  token: string;
+  key_authorization: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -215,6 +273,9 @@ export interface Database {
   crls: CrlsTable;
   domains: DomainsTable;
   certificate_requests: CertificateRequestsTable;
+  issuers: IssuersTable;
+  pending_certificates: PendingCertificatesTable;
+  acme_challenges: AcmeChallengesTable;
 }
 
 export type CertificateRow = Selectable<CertificatesTable>;
@@ -225,3 +286,5 @@ export type NewAuthorityRow = Insertable<AuthoritiesTable>;
 export type AuthorityUpdate = Updateable<AuthoritiesTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
+export type IssuerRow = Selectable<IssuersTable>;
+export type PendingCertificateRow = Selectable<PendingCertificatesTable>;

@@ -11,6 +11,8 @@ import { registerDomainRoutes } from '../modules/domains/routes.ts';
 import { registerExternalIdentityRoutes } from '../modules/identity/external-routes.ts';
 import { hasPermission } from '../modules/identity/permissions.ts';
 import { registerIdentityRoutes } from '../modules/identity/routes.ts';
+import { registerChallengeRoutes, registerIssuerRoutes } from '../modules/issuers/routes.ts';
+import { registerPendingRoutes } from '../modules/pending/routes.ts';
 import { registerRequestRoutes } from '../modules/requests/routes.ts';
 import { registerRevocationRoutes } from '../modules/revocation/routes.ts';
 import type { Services } from '../services.ts';
@@ -145,6 +147,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerRequestRoutes(app, services);
   registerRevocationRoutes(app, services);
   registerAuditRoutes(app, services);
+  registerIssuerRoutes(app, services);
+  registerPendingRoutes(app, services);
+  registerChallengeRoutes(app, services);
   return app;
 }
 

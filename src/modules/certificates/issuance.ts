@@ -49,6 +49,18 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
     ctx: RequestContext,
     replaces?: CertificateRow,
   ): Promise<CertificateRow> {
+    if (input.authorityId === undefined) {
+      throw new ValidationError(
+        'authorityId',
+        'give authorityId (a Tarsier authority) or issuerId (an external issuer)',
+      );
+    }
+    if (input.issuerOptions !== undefined) {
+      throw new ValidationError(
+        'issuerOptions',
+        'applies to external issuers only; a Tarsier authority takes the options above',
+      );
+    }
     const ca = await authorities.signer(input.authorityId);
     requireAuthorityAccess(ctx.principal, ca.row.name, ca.chain[0]!.policy.allowedRoles);
     const owner = resolveOwner(ctx.principal, input.owner);

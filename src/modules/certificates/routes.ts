@@ -5,6 +5,7 @@ import { sendBytes } from '../../http/reply.ts';
 import type { App } from '../../http/types.ts';
 import type { Services } from '../../services.ts';
 import { IdParams } from '../authorities/schemas.ts';
+import { PendingSchema } from '../issuers/schemas.ts';
 import { HeldReply } from '../requests/schemas.ts';
 import {
   CertificateDetail,
@@ -20,6 +21,14 @@ import {
 } from './schemas.ts';
 import { certificateDetail, certificateSummary, certificateWithPem } from './views.ts';
 
+const PendingReply = Type.Object({
+  status: Type.Literal('pending-issuance'),
+  pendingCertificate: PendingSchema,
+});
+const Accepted = Type.Union([HeldReply, PendingReply], {
+  description: 'held for approval (pending-approval), or the external issuer is still working (pending-issuance)',
+});
+
 const FileReply = {
   description: 'the file: PEM text, DER, or PKCS#12 bytes',
   content: {
@@ -32,7 +41,7 @@ const FileReply = {
 
 export function registerCertificateRoutes(
   app: App,
-  { certificates, audit, requests }: Pick<Services, 'certificates' | 'audit' | 'requests'>,
+  { certificates, audit, requests, pending }: Pick<Services, 'certificates' | 'audit' | 'requests' | 'pending'>,
 ): void {
   const tags = ['certificates'];
   const now = () => new Date();
@@ -42,12 +51,16 @@ export function registerCertificateRoutes(
     '/api/v1/certificates',
     {
       config: { permission: 'certificate:issue' },
-      schema: { tags, body: IssueBody, response: { 201: CertificateWithPem, 202: HeldReply } },
+      schema: { tags, body: IssueBody, response: { 201: CertificateWithPem, 202: Accepted } },
     },
     async (request, reply) => {
       const outcome = await requests.submit(request.body, contextOf(request));
       if ('request' in outcome)
         return reply.status(202).send({ status: 'pending-approval' as const, request: outcome.request });
+      if ('pendingId' in outcome) {
+        const pendingCertificate = await pending.get(outcome.pendingId);
+        return reply.status(202).send({ status: 'pending-issuance' as const, pendingCertificate });
+      }
       return reply.status(201).send(certificateWithPem(outcome.certificate, now()));
     },
   );
@@ -124,14 +137,16 @@ export function registerCertificateRoutes(
     '/api/v1/certificates/:id/rotate',
     {
       config: { permission: 'certificate:rotate' },
-      schema: { tags, params: IdParams, body: RotateBody, response: { 201: CertificateWithPem } },
+      schema: { tags, params: IdParams, body: RotateBody, response: { 201: CertificateWithPem, 202: PendingReply } },
     },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(
-          certificateWithPem(await certificates.rotate(request.params.id, request.body, contextOf(request)), now()),
-        ),
+    async (request, reply) => {
+      const outcome = await certificates.rotate(request.params.id, request.body, contextOf(request));
+      if ('pendingId' in outcome) {
+        const pendingCertificate = await pending.get(outcome.pendingId);
+        return reply.status(202).send({ status: 'pending-issuance' as const, pendingCertificate });
+      }
+      return reply.status(201).send(certificateWithPem(outcome.certificate, now()));
+    },
   );
   app.post(
     '/api/v1/certificates/:id/archive',

@@ -31,7 +31,20 @@ const MetadataFields = {
 
 export const IssueBody = Type.Object(
   {
-    authorityId: Type.Integer({ minimum: 1 }),
+    authorityId: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'a Tarsier authority to sign it (give this or issuerId)' }),
+    ),
+    issuerId: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'an external issuer (ACME, CFSSL, …) to ask (give this or authorityId)',
+      }),
+    ),
+    issuerOptions: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: "the external issuer's per-certificate options (its plugin's requestOptions schema)",
+      }),
+    ),
     commonName: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, description: 'also added to the SANs (default)' }),
     ),
@@ -187,6 +200,7 @@ export const CertificateSummary = Type.Object({
   signatureAlgorithm: Type.String(),
   status: Type.String({ description: 'valid, expired, revoked or not-yet-valid' }),
   authorityId: Nullable(Type.Integer()),
+  issuerId: Nullable(Type.Integer({ description: 'the external issuer (ACME, CFSSL, …) it came from' })),
   origin: Type.String({ description: 'issued or imported' }),
   owner: Nullable(Type.String()),
   description: Nullable(Type.String()),

@@ -11,9 +11,12 @@ import { type AuditService, byCaller } from '../audit/service.ts';
 import type { AuthorityService } from '../authorities/service.ts';
 import { ownsCertificate, requireOwnership, resolveOwner } from '../identity/ownership.ts';
 import { hasPermission } from '../identity/permissions.ts';
+import type { RevocationReasonName } from '../issuers/plugin.ts';
+import type { IssuerService } from '../issuers/service.ts';
 import type { KeyService } from '../keys/service.ts';
 import type { RequestContext } from '../request-context.ts';
 import { checkExportRequest, defaultInclude, type ExportFile, renderExport } from './export-render.ts';
+import { asUpstream, createExternalIssuance, type ExternalOutcome } from './external-issuance.ts';
 import { readImport } from './import-input.ts';
 import { createIssuance } from './issuance.ts';
 import { type CertificateQuery, createLister } from './list.ts';
@@ -27,6 +30,7 @@ export interface CertificateDeps {
   keys: Pick<KeyService, 'store' | 'load'>;
   audit: Pick<AuditService, 'record' | 'forTarget'>;
   authorities: Pick<AuthorityService, 'signer' | 'list'>;
+  issuers: Pick<IssuerService, 'row' | 'pluginOf' | 'issue' | 'poll' | 'revoke'>;
   clock: () => Date;
   /** Told after a revocation commits, so that CRLs and OCSP follow at once. */
   onRevoked?: (authorityId: number, crlShard: number) => Promise<void>;
@@ -36,6 +40,7 @@ export function createCertificateService(deps: CertificateDeps) {
   const { db, keys, audit, authorities, clock } = deps;
   const lister = createLister(deps);
   const issue = createIssuance(deps);
+  const external = createExternalIssuance(deps);
 
   async function get(id: number): Promise<CertificateRow> {
     const row = await store.findCertificateById(db, id);
@@ -49,6 +54,21 @@ export function createCertificateService(deps: CertificateDeps) {
 
     /** Issues a certificate from a Tarsier authority. Throws ValidationError, PolicyError, NotFoundError. */
     issue: (input: IssueInput, ctx: RequestContext) => issue(input, ctx),
+
+    /**
+     * Issues from a Tarsier authority or asks an external issuer; the latter may answer later (a pending
+     * certificate). Throws ValidationError, PolicyError, NotFoundError, UpstreamError (the issuer refused).
+     */
+    async issueAny(input: IssueInput, ctx: RequestContext): Promise<ExternalOutcome> {
+      if (input.issuerId !== undefined && input.authorityId !== undefined) {
+        throw new ValidationError('issuerId', 'give either authorityId or issuerId, not both');
+      }
+      if (input.issuerId !== undefined) return external.start(input, ctx);
+      return { certificate: await issue(input, ctx) };
+    },
+
+    /** Carries a pending certificate on at its issuer (used by the pending-certificate queue). */
+    advancePending: external.advance,
 
     /** Imports a certificate (and optionally its key); re-importing the same certificate returns the existing one. */
     async import(input: ImportInput, ctx: RequestContext): Promise<{ row: CertificateRow; created: boolean }> {
@@ -135,6 +155,7 @@ export function createCertificateService(deps: CertificateDeps) {
     async revoke(id: number, reason: string, ctx: RequestContext): Promise<CertificateRow> {
       const row = await get(id);
       requireOwnership(ctx.principal, id, row.owner, 'revoke it');
+      if (row.origin === 'issued' && row.issuer_id !== null) return revokeAtIssuer(row, reason, ctx);
       if (row.origin !== 'issued' || row.authority_id === null) {
         throw new PolicyError(`certificate ${id} was imported; Tarsier cannot revoke it at its issuer`);
       }
@@ -151,7 +172,7 @@ export function createCertificateService(deps: CertificateDeps) {
     },
 
     /** Re-issues with the same parameters and a new key; the new certificate replaces the old. */
-    async rotate(id: number, body: { csr?: string }, ctx: RequestContext): Promise<CertificateRow> {
+    async rotate(id: number, body: { csr?: string }, ctx: RequestContext): Promise<ExternalOutcome> {
       const row = await get(id);
       requireOwnership(ctx.principal, id, row.owner, 'rotate it');
       if (row.origin !== 'issued' || !row.issue_params) {
@@ -169,7 +190,8 @@ export function createCertificateService(deps: CertificateDeps) {
         ? Math.round((Date.parse(params.notAfter) - Date.parse(params.notBefore ?? row.not_before)) / 86_400_000)
         : params.validityDays;
       const { notBefore: _nb, notAfter: _na, ...rest } = params;
-      return issue({ ...rest, validityDays: days, csr: body.csr }, ctx, row);
+      if (row.issuer_id !== null) return external.start({ ...params, csr: body.csr }, ctx, row);
+      return { certificate: await issue({ ...rest, validityDays: days, csr: body.csr }, ctx, row) };
     },
 
     async archive(id: number, ctx: RequestContext): Promise<CertificateRow> {
@@ -207,6 +229,26 @@ export function createCertificateService(deps: CertificateDeps) {
 
     events: (id: number) => audit.forTarget('certificate', id),
   };
+
+  /** Revokes at the external issuer first, then records it: a refusal there leaves the record unchanged. */
+  async function revokeAtIssuer(row: CertificateRow, reason: string, ctx: RequestContext): Promise<CertificateRow> {
+    if (row.revoked_at) throw new ConflictError(`certificate ${row.id} is already revoked`);
+    const issuer = await deps.issuers.row(row.issuer_id!);
+    const certificatePem = new X509Certificate(row.certificate_der).toString();
+    try {
+      await deps.issuers.revoke(issuer, { certificatePem, serialHex: row.serial }, reason as RevocationReasonName);
+    } catch (e) {
+      throw asUpstream(issuer, e);
+    }
+    await db.transaction().execute(async (trx) => {
+      await store.markRevoked(trx, row.id, clock().toISOString(), reason);
+      await audit.record(
+        trx,
+        byCaller(ctx, 'certificate.revoke', { type: 'certificate', id: row.id }, { reason, issuerId: issuer.id }),
+      );
+    });
+    return get(row.id);
+  }
 
   /** The Tarsier authority that signed `leaf`, if any (matched by name, then proven by signature). */
   async function issuingAuthorityOf(leaf: ParsedCertificate): Promise<number | null> {

@@ -39,6 +39,7 @@ export function certificateSummary(r: CertificateRow, now: Date) {
     signatureAlgorithm: r.signature_algorithm,
     status: statusOf(r, now),
     authorityId: r.authority_id,
+    issuerId: r.issuer_id,
     origin: r.origin,
     owner: r.owner,
     description: r.description,

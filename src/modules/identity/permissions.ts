@@ -21,6 +21,8 @@ export const PERMISSIONS = [
   'domain:manage',
   'request:read',
   'request:approve',
+  'issuer:read',
+  'issuer:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -37,14 +39,24 @@ const USER: readonly Permission[] = [
   'api-key:manage',
   'domain:read',
   'request:read',
+  'issuer:read',
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  operator: [...USER, 'authority:create', 'authority:update', 'domain:manage', 'user:read', 'audit:read'],
+  operator: [
+    ...USER,
+    'authority:create',
+    'authority:update',
+    'domain:manage',
+    'user:read',
+    'audit:read',
+    'issuer:manage',
+  ],
   user: USER,
   security: [
     'authority:read',
+    'issuer:read',
     'certificate:read',
     'domain:read',
     'request:read',

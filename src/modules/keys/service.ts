@@ -46,6 +46,41 @@ export function createKeyService({ keyring, clock }: { keyring: Keyring; clock: 
       }
     },
 
+    /**
+     * Seals a plugin's secrets (JSON) in the same table as private keys, so master-key rotation covers them too;
+     * `kind` (e.g. `issuer`) is bound as associated data. Returns the row id.
+     */
+    async storeSecret(exec: Db, kind: string, secrets: Record<string, unknown>): Promise<number> {
+      const plain = Buffer.from(JSON.stringify(secrets), 'utf8');
+      try {
+        const sealed = keyring.seal(plain, `secret:${kind}`);
+        return await store.insertKey(exec, {
+          key_type: `secret:${kind}`,
+          master_key_id: sealed.masterKeyId,
+          wrapped_dek: sealed.wrappedDek,
+          ciphertext: sealed.ciphertext,
+          created_at: clock().toISOString(),
+        });
+      } finally {
+        plain.fill(0);
+      }
+    },
+
+    /** Opens secrets sealed by storeSecret with the same `kind`. */
+    async loadSecret(exec: Db, id: number, kind: string): Promise<Record<string, unknown>> {
+      const row = await store.findKey(exec, id);
+      if (!row || row.key_type !== `secret:${kind}`) throw new NotFoundError(`${kind} secrets`, id);
+      const plain = keyring.open(
+        { masterKeyId: row.master_key_id, wrappedDek: row.wrapped_dek, ciphertext: row.ciphertext },
+        `secret:${kind}`,
+      );
+      try {
+        return JSON.parse(plain.toString('utf8')) as Record<string, unknown>;
+      } finally {
+        plain.fill(0);
+      }
+    },
+
     /** Re-wraps every stored data key under the newest master key; returns how many rows changed. */
     async rotate(db: Db): Promise<{ rewrapped: number; masterKeyId: string }> {
       const target = keyring.newestId;

@@ -5,7 +5,7 @@ import { parseCsr } from '../../crypto/csr.ts';
 import { normalizeDnsName } from '../../crypto/names.ts';
 import type { Db } from '../../db/index.ts';
 import type { CertificateRow } from '../../db/schema.ts';
-import { ConflictError, NotFoundError, PolicyError, TarsierError } from '../../errors.ts';
+import { ConflictError, NotFoundError, PolicyError, TarsierError, ValidationError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { AuthorityService } from '../authorities/service.ts';
 import type { IssueInput } from '../certificates/schemas.ts';
@@ -54,7 +54,7 @@ export interface RequestDeps {
   db: Db;
   audit: Pick<AuditService, 'record'>;
   domains: Pick<DomainService, 'classify'>;
-  certificates: Pick<CertificateService, 'issue'>;
+  certificates: Pick<CertificateService, 'issue' | 'issueAny'>;
   authorities: Pick<AuthorityService, 'signer'>;
   identity: Pick<IdentityService, 'principalFor'>;
   clock: () => Date;
@@ -69,6 +69,22 @@ export function createRequestService({ db, audit, domains, certificates, authori
   const record = (ctx: RequestContext, action: string, id: number, details: Record<string, unknown> = {}) =>
     audit.record(db, byCaller(ctx, action, { type: 'request', id }, details));
 
+  /**
+   * External issuers: names under sensitive domains are refused rather than held, since the approval queue
+   * replays requests on Tarsier authorities only (a documented limit).
+   */
+  async function submitToIssuer(input: IssueInput, ctx: RequestContext) {
+    const { held } = await domains.classify(requestedNames(input), 'allow');
+    if (held.length) {
+      throw new PolicyError(
+        `${held.map((h) => h.name).join(', ')} need approval (${held[0]!.why}); approval is available for Tarsier ` +
+          'authorities only: ask a security reviewer to issue it',
+        { field: 'sans' },
+      );
+    }
+    return certificates.issueAny(input, ctx);
+  }
+
   return {
     get: async (id: number) => requestView(await get(id)),
 
@@ -79,7 +95,11 @@ export function createRequestService({ db, audit, domains, certificates, authori
     async submit(
       input: IssueInput,
       ctx: RequestContext,
-    ): Promise<{ certificate: CertificateRow } | { request: ReturnType<typeof requestView> }> {
+    ): Promise<{ certificate: CertificateRow } | { pendingId: number } | { request: ReturnType<typeof requestView> }> {
+      if (input.issuerId !== undefined && input.authorityId !== undefined) {
+        throw new ValidationError('issuerId', 'give either authorityId or issuerId, not both');
+      }
+      if (input.authorityId === undefined) return submitToIssuer(input, ctx);
       const ca = await authorities.signer(input.authorityId);
       const names = requestedNames(input);
       const { held, refused } = await domains.classify(names, ca.chain[0]!.policy.unregisteredNames ?? 'allow');
@@ -92,7 +112,7 @@ export function createRequestService({ db, audit, domains, certificates, authori
       if (held.length === 0) return { certificate: await certificates.issue(input, ctx) };
       const id = await store.insertRequest(db, {
         status: 'pending',
-        authority_id: input.authorityId,
+        authority_id: ca.row.id,
         requester_id: ctx.principal.userId,
         requested_by: ctx.principal.actor,
         reason: input.reason ?? null,

@@ -1,0 +1,5 @@
+// The issuer plugins built into Tarsier. Adding one is a folder beside this file and a line here.
+import { cfsslIssuer } from './cfssl/index.ts';
+import type { AnyIssuerPlugin } from './registry.ts';
+
+export const builtinIssuerPlugins: readonly AnyIssuerPlugin[] = [cfsslIssuer];
