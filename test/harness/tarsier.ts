@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../src/cli/server.ts';
-import { loadServerConfig } from '../../src/config.ts';
+import { loadServerConfig, type SettingName } from '../../src/config.ts';
 import { createPostgresDatabase, type TestDialect } from './databases.ts';
 
 export interface RunningTarsier {
@@ -29,13 +29,23 @@ export interface RunningTarsier {
 
 export const TEST_USER_PASSWORD = 'correct-horse-battery-9';
 
-export async function startTarsier(opts: { dialect?: TestDialect } = {}): Promise<RunningTarsier> {
+export async function startTarsier(
+  opts: { dialect?: TestDialect; port?: number; settings?: Partial<Record<SettingName, string>> } = {},
+): Promise<RunningTarsier> {
   const dialect = opts.dialect ?? 'sqlite';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tarsier-test-'));
   const pgdb = dialect === 'postgres' ? await createPostgresDatabase() : undefined;
   const adminPassword = 'test-admin-password-1';
   const cfg = loadServerConfig(
-    { dataDir, port: 0, host: '127.0.0.1', databaseUrl: pgdb?.url, adminPassword, logLevel: 'silent' },
+    {
+      ...opts.settings,
+      dataDir,
+      port: opts.port ?? 0,
+      host: '127.0.0.1',
+      databaseUrl: pgdb?.url,
+      adminPassword,
+      logLevel: 'silent',
+    },
     {},
   );
   const server = await startServer(cfg, () => {});
