@@ -7,6 +7,7 @@ import { createKeyring, loadOrCreateMasterKeyFile, parseMasterKeys } from './cry
 import { migrateToLatest, type OpenDatabase, openDatabase } from './db/index.ts';
 import { createAuditService } from './modules/audit/service.ts';
 import { createAuthorityService } from './modules/authorities/service.ts';
+import { signWithAuthority } from './modules/certificates/issuance.ts';
 import { createCertificateService } from './modules/certificates/service.ts';
 import { createDomainService } from './modules/domains/service.ts';
 import { createApiKeyService } from './modules/identity/api-keys.ts';
@@ -16,6 +17,7 @@ import { createOidcService } from './modules/identity/oidc.ts';
 import { createIdentityService } from './modules/identity/service.ts';
 import { createUserService } from './modules/identity/users.ts';
 import { builtinIssuerPlugins } from './modules/issuers/builtin.ts';
+import { createInternalIssuer } from './modules/issuers/internal/index.ts';
 import { createIssuerRegistry } from './modules/issuers/registry.ts';
 import { createIssuerService } from './modules/issuers/service.ts';
 import { createKeyService } from './modules/keys/service.ts';
@@ -53,7 +55,10 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     db,
     keys,
     audit,
-    registry: createIssuerRegistry(builtinIssuerPlugins),
+    registry: createIssuerRegistry([
+      ...builtinIssuerPlugins,
+      createInternalIssuer({ authorities, sign: signWithAuthority }),
+    ]),
     clock,
     log,
   });

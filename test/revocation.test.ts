@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../src/cli/server.ts';
 import { loadServerConfig } from '../src/config.ts';
+import { createCaPair } from './harness/authorities.ts';
 import { testDialects } from './harness/databases.ts';
 import { type Workdir, workdir } from './harness/openssl.ts';
 import { type RunningTarsier, startTarsier } from './harness/tarsier.ts';
@@ -17,24 +18,7 @@ describe.each(testDialects())('revocation on %s', (dialect) => {
   beforeAll(async () => {
     t = await startTarsier({ dialect });
     w = workdir();
-    root = (
-      await t.api('POST', '/api/v1/authorities', {
-        name: 'Root',
-        type: 'root',
-        subject: { commonName: 'Revocation Root' },
-      })
-    ).json;
-    const created = await t.api('POST', '/api/v1/authorities', {
-      name: 'Issuing',
-      type: 'intermediate',
-      parentId: root.id,
-      subject: { commonName: 'Revocation Issuing CA' },
-      publicBaseUrl: t.url,
-    });
-    expect(created.status, created.text).toBe(201);
-    inter = created.json;
-    w.write('root.pem', root.pem);
-    w.write('inter.pem', inter.pem);
+    ({ root, inter } = await createCaPair(t, w, 'Revocation', { publicBaseUrl: t.url }));
   });
   afterAll(async () => {
     await t?.stop();

@@ -3,11 +3,13 @@
 // any process, until the issuer delivers or refuses. The certificate row, its key and its audit event commit
 // together, as for Tarsier's own authorities.
 import { type KeyObject, X509Certificate } from 'node:crypto';
+import { crlShardOf } from '../../crypto/crl.ts';
 import { parseCsr } from '../../crypto/csr.ts';
 import { publicKeySpki } from '../../crypto/keys.ts';
 import { parseCertificates } from '../../crypto/parse.ts';
+import type { ParsedCertificate } from '../../crypto/types.ts';
 import type { Db } from '../../db/index.ts';
-import type { CertificateRow, IssuerRow, PendingCertificateRow } from '../../db/schema.ts';
+import type { AuthorityRow, CertificateRow, IssuerRow, PendingCertificateRow } from '../../db/schema.ts';
 import { TarsierError, UpstreamError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import { resolveOwner } from '../identity/ownership.ts';
@@ -26,6 +28,8 @@ export interface ExternalIssuanceDeps {
   keys: Pick<KeyService, 'store'>;
   audit: Pick<AuditService, 'record'>;
   issuers: Pick<IssuerService, 'row' | 'pluginOf' | 'issue' | 'poll'>;
+  /** The Tarsier authority that signed a certificate, if any (an `internal` issuer's certificates have one). */
+  issuingAuthorityOf: (leaf: ParsedCertificate) => Promise<AuthorityRow | null>;
   clock: () => Date;
 }
 
@@ -41,6 +45,12 @@ interface StoredRequest {
 export type ExternalOutcome = { certificate: CertificateRow } | { pendingId: number };
 
 /** An issuer's plain exception as the caller's error: refusals keep the CA's own text in details. */
+interface Delivered {
+  leaf: ParsedCertificate;
+  chainPem: string;
+  authority: AuthorityRow | null;
+}
+
 export function asUpstream(issuer: IssuerRow, e: unknown): TarsierError {
   if (e instanceof TarsierError) return e;
   if (e instanceof IssuanceFailed) {
@@ -52,29 +62,39 @@ export function asUpstream(issuer: IssuerRow, e: unknown): TarsierError {
   return new UpstreamError(`issuer '${issuer.name}' failed: ${(e as Error).message}`, { issuer: issuer.name });
 }
 
-export function createExternalIssuance({ db, keys, audit, issuers, clock }: ExternalIssuanceDeps) {
-  /** Stores what the issuer delivered; the leaf must certify the key that was asked for. */
-  async function storeIssued(
-    exec: Db,
-    issuer: IssuerRow,
-    issued: IssuedCertificate,
-    publicKey: KeyObject,
-    keyId: number | null,
-    req: StoredRequest,
-    actor: { ctx?: RequestContext; pendingId?: number; requestedBy?: string | null },
-  ): Promise<CertificateRow> {
+export function createExternalIssuance({ db, keys, audit, issuers, issuingAuthorityOf, clock }: ExternalIssuanceDeps) {
+  /**
+   * Checks what the issuer delivered before any transaction opens: the leaf must certify the key that was asked
+   * for. A leaf signed by a Tarsier authority is that authority's certificate too: linked to it, in its CRL shard,
+   * revoked through its CRL and OCSP. (Looked up outside the transaction: SQLite has one connection.)
+   */
+  async function examine(issued: IssuedCertificate, publicKey: KeyObject): Promise<Delivered> {
     const [leaf] = parseCertificates(issued.certificatePem, 'certificatePem');
     if (!leaf) throw new IssuanceFailed('the issuer returned no certificate');
     const leafSpki = publicKeySpki(new X509Certificate(leaf.der).publicKey);
     if (!Buffer.from(publicKeySpki(publicKey)).equals(Buffer.from(leafSpki))) {
       throw new IssuanceFailed('the issuer returned a certificate for a different key than the one requested');
     }
+    return { leaf, chainPem: issued.chainPem, authority: await issuingAuthorityOf(leaf) };
+  }
+
+  /** Stores an examined delivery with its audit event, inside the caller's transaction. */
+  async function storeIssued(
+    exec: Db,
+    issuer: IssuerRow,
+    { leaf, chainPem, authority }: Delivered,
+    keyId: number | null,
+    req: StoredRequest,
+    actor: { ctx?: RequestContext; pendingId?: number; requestedBy?: string | null },
+  ): Promise<CertificateRow> {
+    const row = rowFromParsed(leaf);
     const stored = await store.insertCertificateReturning(exec, {
-      ...rowFromParsed(leaf),
-      authority_id: null,
+      ...row,
+      authority_id: authority?.id ?? null,
+      crl_shard: authority ? crlShardOf(row.serial, authority.crl_shards) : null,
       issuer_id: issuer.id,
       origin: 'issued',
-      chain_pem: issued.chainPem.trim() ? issued.chainPem : null,
+      chain_pem: chainPem.trim() ? chainPem : null,
       private_key_id: keyId,
       ...metadata({ ...req.params, owner: req.owner }),
       replaces_id: req.replacesId,
@@ -86,6 +106,7 @@ export function createExternalIssuance({ db, keys, audit, issuers, clock }: Exte
     const target = { type: 'certificate', id: stored.id };
     const details = {
       issuerId: issuer.id,
+      ...(authority ? { authorityId: authority.id } : {}),
       serial: stored.serial,
       commonName: stored.common_name,
       fromCsr: req.fromCsr,
@@ -126,9 +147,10 @@ export function createExternalIssuance({ db, keys, audit, issuers, clock }: Exte
         throw asUpstream(issuer, e);
       }
       if (outcome.status === 'issued') {
+        const delivered = await examine(outcome, plan.publicKey);
         const certificate = await db.transaction().execute(async (trx) => {
           const keyId = plan.privateKey ? await keys.store(trx, plan.privateKey) : null;
-          return storeIssued(trx, issuer, outcome as IssuedCertificate, plan.publicKey, keyId, req, { ctx });
+          return storeIssued(trx, issuer, delivered, keyId, req, { ctx });
         });
         return { certificate };
       }
@@ -172,9 +194,9 @@ export function createExternalIssuance({ db, keys, audit, issuers, clock }: Exte
       const req = JSON.parse(p.request) as StoredRequest;
       const outcome = await issuers.poll(issuer, JSON.parse(p.state), { ...req.issueRequest, csrPem: p.csr_pem });
       if (outcome.status === 'pending') return { outcome };
-      const publicKey = csrPublicKey(p.csr_pem);
+      const delivered = await examine(outcome, csrPublicKey(p.csr_pem));
       const cert = await db.transaction().execute(async (trx) => {
-        const row = await storeIssued(trx, issuer, outcome, publicKey, p.private_key_id, req, {
+        const row = await storeIssued(trx, issuer, delivered, p.private_key_id, req, {
           pendingId: p.id,
           requestedBy: p.created_by,
         });

@@ -1,5 +1,6 @@
 // Issuing from a Tarsier authority: validate and plan first (bad input costs no key generation), then generate
-// the key or take the CSR's, sign, and commit row, encrypted key and audit event in one transaction.
+// the key or take the CSR's, sign, and commit row, encrypted key and audit event in one transaction. The signing
+// half (signWithAuthority) also serves the `internal` issuer plugin, so both paths apply one policy pipeline.
 import { createHash, type KeyObject } from 'node:crypto';
 import { buildCertificate } from '../../crypto/certificate-builder.ts';
 import { crlShardOf } from '../../crypto/crl.ts';
@@ -12,12 +13,12 @@ import type { AuthorityRow, CertificateRow, NewCertificateRow } from '../../db/s
 import { ValidationError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import { checkIssuancePolicy } from '../authorities/policy.ts';
-import type { AuthorityService } from '../authorities/service.ts';
+import type { AuthorityService, IssuingAuthority } from '../authorities/service.ts';
 import { requireAuthorityAccess, resolveOwner } from '../identity/ownership.ts';
 import type { KeyService } from '../keys/service.ts';
 import type { RequestContext } from '../request-context.ts';
 import { crlPath, joinUrl, ocspPath } from '../revocation/urls.ts';
-import { planIssuance } from './issue-plan.ts';
+import { type IssuePlan, planIssuance } from './issue-plan.ts';
 import { metadata, searchText } from './rows.ts';
 import type { IssueInput } from './schemas.ts';
 import * as store from './store.ts';
@@ -37,6 +38,42 @@ function publishedUrls(ca: AuthorityRow, shard: number): Pick<CertificateSpec, '
     crlDistributionPoints: [joinUrl(ca.public_base_url, crlPath(ca.id, shard, ca.crl_shards))],
     ocspUrls: [joinUrl(ca.public_base_url, ocspPath(ca.id))],
   };
+}
+
+export interface SignedCertificate {
+  der: Uint8Array;
+  plan: IssuePlan;
+  serialHex: string;
+  crlShard: number;
+  publicKey: KeyObject;
+  /** The key made here, when no CSR brought one. */
+  privateKey?: KeyObject;
+}
+
+/**
+ * The one place a Tarsier authority signs: plans `input` (and its CSR), applies the authority's policy pipeline,
+ * makes the key only then (bad input costs no key generation) unless the CSR brings one, and signs with the CRL
+ * and OCSP URLs the authority publishes. Used by `authorityId` issuance and by the `internal` issuer plugin.
+ * Throws ValidationError (input), PolicyError (the authority forbids it).
+ */
+export async function signWithAuthority(
+  ca: IssuingAuthority,
+  input: IssueInput,
+  now: Date,
+  csr?: ParsedCsr,
+): Promise<SignedCertificate> {
+  const keyType = csr?.keyType ?? input.keyType ?? 'ec-p256';
+  const plan = planIssuance(input, keyType, now, ca.chain[0]!.policy.maxValidityDays, csr);
+  checkIssuancePolicy({ ...plan.draft, keyType }, ca.chain);
+  const pair = csr ? undefined : await generateKeyPair(keyType as KeyType);
+  const publicKey = csr?.publicKey ?? pair!.publicKey;
+  const serialHex = Buffer.from(plan.spec.serial).toString('hex');
+  const crlShard = crlShardOf(serialHex, ca.row.crl_shards);
+  const der = buildCertificate(
+    { ...plan.spec, ...publishedUrls(ca.row, crlShard), publicKey },
+    { certificateDer: ca.row.certificate_der, privateKey: ca.privateKey },
+  );
+  return { der, plan, serialHex, crlShard, publicKey, privateKey: pair?.privateKey };
 }
 
 export function createIssuance({ db, keys, audit, authorities, clock }: IssuanceDeps) {
@@ -71,20 +108,15 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
       }
       csr = parseCsr(input.csr, 'csr');
     }
-    const keyType = csr?.keyType ?? input.keyType ?? 'ec-p256';
     const now = clock();
-    const plan = planIssuance(input, keyType, now, ca.chain[0]!.policy.maxValidityDays, csr);
-    checkIssuancePolicy({ ...plan.draft, keyType }, ca.chain);
-    let pair: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
-    if (!csr) pair = await generateKeyPair(keyType as KeyType);
-    const publicKey = csr?.publicKey ?? pair!.publicKey;
-    const serialHex = Buffer.from(plan.spec.serial).toString('hex');
-    const crlShard = crlShardOf(serialHex, ca.row.crl_shards);
-    const der = buildCertificate(
-      { ...plan.spec, ...publishedUrls(ca.row, crlShard), publicKey },
-      { certificateDer: ca.row.certificate_der, privateKey: ca.privateKey },
-    );
-    const serial = serialHex;
+    const {
+      der,
+      plan,
+      serialHex: serial,
+      crlShard,
+      publicKey,
+      privateKey,
+    } = await signWithAuthority(ca, input, now, csr);
     const fingerprintSha256 = createHash('sha256').update(der).digest('hex');
     const fingerprintSha1 = createHash('sha1').update(der).digest('hex');
     const { csr: _csr, ...params } = input;
@@ -112,7 +144,7 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
       created_by: ctx.principal.actor,
     };
     return db.transaction().execute(async (trx) => {
-      const keyId = pair ? await keys.store(trx, pair.privateKey) : null;
+      const keyId = privateKey ? await keys.store(trx, privateKey) : null;
       const stored = await store.insertCertificateReturning(trx, { ...row, private_key_id: keyId });
       const newId = stored.id;
       if (replaces) await store.updateCertificate(trx, replaces.id, { replaced_by_id: newId });

@@ -5,7 +5,7 @@ import { type KeyObject, X509Certificate } from 'node:crypto';
 import type { ParsedCertificate } from '../../crypto/types.ts';
 import type { DialectOps } from '../../db/dialect.ts';
 import type { Db } from '../../db/index.ts';
-import type { CertificateRow } from '../../db/schema.ts';
+import type { AuthorityRow, CertificateRow } from '../../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { AuthorityService } from '../authorities/service.ts';
@@ -40,7 +40,7 @@ export function createCertificateService(deps: CertificateDeps) {
   const { db, keys, audit, authorities, clock } = deps;
   const lister = createLister(deps);
   const issue = createIssuance(deps);
-  const external = createExternalIssuance(deps);
+  const external = createExternalIssuance({ ...deps, issuingAuthorityOf });
 
   async function get(id: number): Promise<CertificateRow> {
     const row = await store.findCertificateById(db, id);
@@ -85,7 +85,7 @@ export function createCertificateService(deps: CertificateDeps) {
         }
         return { row: existing, created: false };
       }
-      const authorityId = await issuingAuthorityOf(material.leaf);
+      const authorityId = (await issuingAuthorityOf(material.leaf))?.id ?? null;
       const id = await db.transaction().execute(async (trx) => {
         const keyId = material.key ? await keys.store(trx, material.key) : null;
         const newId = await store.insertCertificate(trx, {
@@ -151,11 +151,16 @@ export function createCertificateService(deps: CertificateDeps) {
       );
     },
 
-    /** Revokes a certificate issued by a Tarsier authority. */
+    /**
+     * Revokes a certificate Tarsier issued: one signed by a Tarsier authority (directly or through an `internal`
+     * issuer) goes into that authority's CRL and OCSP; any other is revoked at its external issuer.
+     */
     async revoke(id: number, reason: string, ctx: RequestContext): Promise<CertificateRow> {
       const row = await get(id);
       requireOwnership(ctx.principal, id, row.owner, 'revoke it');
-      if (row.origin === 'issued' && row.issuer_id !== null) return revokeAtIssuer(row, reason, ctx);
+      if (row.origin === 'issued' && row.issuer_id !== null && row.authority_id === null) {
+        return revokeAtIssuer(row, reason, ctx);
+      }
       if (row.origin !== 'issued' || row.authority_id === null) {
         throw new PolicyError(`certificate ${id} was imported; Tarsier cannot revoke it at its issuer`);
       }
@@ -251,11 +256,11 @@ export function createCertificateService(deps: CertificateDeps) {
   }
 
   /** The Tarsier authority that signed `leaf`, if any (matched by name, then proven by signature). */
-  async function issuingAuthorityOf(leaf: ParsedCertificate): Promise<number | null> {
+  async function issuingAuthorityOf(leaf: ParsedCertificate): Promise<AuthorityRow | null> {
     for (const a of await authorities.list()) {
       if (a.subject_dn !== leaf.issuerDn) continue;
       const ca = new X509Certificate(a.certificate_der);
-      if (new X509Certificate(leaf.der).verify(ca.publicKey)) return a.id;
+      if (new X509Certificate(leaf.der).verify(ca.publicKey)) return a;
     }
     return null;
   }
