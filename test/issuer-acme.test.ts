@@ -114,6 +114,9 @@ describe.each(testDialects())('ACME issuer through Tarsier on %s', (dialect) => 
     expect(r.json.secretsSet).toContain('accountKeyPem');
     expect(r.text).not.toContain('PRIVATE KEY');
     http01 = r.json.id;
+    const chain = await t.api('GET', `/api/v1/issuers/${http01}/chain`);
+    expect(chain.status).toBe(422);
+    expect(chain.json.error.message).toMatch(/publishes no CA chain apart from its certificates/);
   });
 
   it('issues through HTTP-01 answered by Tarsier itself; the certificate chains to Pebble', async () => {

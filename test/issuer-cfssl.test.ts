@@ -77,6 +77,15 @@ describe.each(testDialects())('CFSSL issuer on %s', (dialect) => {
     expect(JSON.stringify(stored)).not.toContain(AUTH_KEY);
   });
 
+  it("fetches the issuer's CA chain from CFSSL's /info", async () => {
+    const r = await t.api('GET', `/api/v1/issuers/${issuerId}/chain`, undefined, t.token);
+    expect(r.status, r.text).toBe(200);
+    expect(r.headers.get('content-type')).toContain('application/x-pem-file');
+    expect(r.text.trim()).toBe(authed.caPem.trim());
+    const plugins = (await t.api('GET', '/api/v1/issuers/plugins', undefined, t.token)).json.items;
+    expect(plugins.find((p: any) => p.type === 'cfssl').canFetchChain).toBe(true);
+  });
+
   it('issues through CFSSL with a key Tarsier made; the chain verifies and the key can be exported', async () => {
     const r = await t.api(
       'POST',
@@ -176,6 +185,9 @@ describe.each(testDialects())('CFSSL issuer on %s', (dialect) => {
     const list = await runTarsier(['issuer', 'list'], env);
     expect(list.stdout).toMatch(/cfssl-open\s+cfssl\s+ready/);
     const id = /added issuer (\d+)/.exec(add.stdout)![1]!;
+    const chain = await runTarsier(['issuer', 'chain', 'cfssl-open'], env);
+    expect(chain.code).toBe(0);
+    expect(chain.stdout.trim()).toBe(open.caPem.trim());
     const out = w.write('cli-leaf.pem', '');
     const issue = await runTarsier(['cert', 'issue', '--issuer', id, '--cn', 'cli.example.test', '-o', out], env);
     expect(issue.code).toBe(0);

@@ -101,6 +101,9 @@ describe.each(testDialects())('internal issuer on %s', (dialect) => {
     expect(r.json.status).toBe('ready');
     expect(r.json.options).toEqual({ authorityId: inter.id });
     issuerId = r.json.id;
+    const chain = await t.api('GET', `/api/v1/issuers/${issuerId}/chain`);
+    expect(chain.status, chain.text).toBe(200);
+    expect(chain.text).toBe(inter.pem + root.pem);
   });
 
   it("issues with a key Tarsier made; the certificate verifies and is the authority's, with its CRL shard and OCSP", async () => {

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
 import { defined, idOrName, resolveId, setting } from './options.ts';
-import { formatTime, print, printFields, printJson, printTable, readFile } from './output.ts';
+import { formatTime, print, printFields, printJson, printTable, readFile, writeFile } from './output.ts';
 
 interface Issuer {
   id: number;
@@ -186,6 +186,19 @@ export function registerIssuerCommands(program: Command): void {
     const reply = await client.json<Issuer>('POST', `/api/v1/issuers/${id}/check`);
     report(flags, reply.body, reply.body.status === 'ready' ? `issuer ${id} works` : `issuer ${id} is disabled`);
     if (reply.body.status !== 'ready') process.exitCode = 1;
+  });
+
+  withClientOptions(
+    issuer
+      .command('chain')
+      .description("print the issuer's CA chain (PEM, its CA certificate first)")
+      .argument('<issuer>', 'id or name', idOrName)
+      .option('-o, --out <file>', 'write the chain to this file instead of standard output'),
+  ).action(async (ref: number | string, flags: ClientFlags & { out?: string }) => {
+    const client = connect(flags);
+    const { id } = await resolveIssuer(client, ref);
+    writeFile(flags.out ?? '-', await client.bytes('GET', `/api/v1/issuers/${id}/chain`));
+    if (flags.out) process.stderr.write(`wrote the chain of issuer ${id} to ${flags.out}\n`);
   });
 
   withClientOptions(

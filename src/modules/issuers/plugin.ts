@@ -140,6 +140,12 @@ export interface IssuerPlugin<Options = Record<string, unknown>, Secrets = Recor
   /** Gives up pending work (deactivates an order, withdraws challenges). Best effort. */
   cancel?(state: Record<string, unknown>, config: IssuerConfig<Options, Secrets>, ctx: IssuerContext): Promise<void>;
 
+  /**
+   * The CA certificates this issuer signs under, issuer first, PEM: what a server needs beside its leaf and what a
+   * client must trust. A plugin whose CA publishes no chain apart from its certificates (ACME) has none.
+   */
+  chain?(config: IssuerConfig<Options, Secrets>, ctx: IssuerContext): Promise<string>;
+
   /** Revokes a certificate this issuer issued. */
   revoke?(
     cert: { certificatePem: string; serialHex: string },

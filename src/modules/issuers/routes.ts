@@ -23,6 +23,7 @@ export function registerIssuerRoutes(app: App, { issuers }: { issuers: IssuerSer
         requestOptions: p.requestOptions as Record<string, unknown>,
         canRevoke: Boolean(p.revoke),
         canCancel: Boolean(p.cancel),
+        canFetchChain: Boolean(p.chain),
       })),
     }),
   );
@@ -56,6 +57,23 @@ export function registerIssuerRoutes(app: App, { issuers }: { issuers: IssuerSer
     '/api/v1/issuers/:id/check',
     { config: { permission: 'issuer:manage' }, schema: { tags, params: IdParams, response: one } },
     async (request) => issuers.check(request.params.id, contextOf(request)),
+  );
+  app.get(
+    '/api/v1/issuers/:id/chain',
+    {
+      config: { permission: 'issuer:read' },
+      schema: {
+        tags,
+        params: IdParams,
+        response: {
+          200: {
+            description: "PEM, the issuer's CA certificate first",
+            content: { 'application/x-pem-file': { schema: Type.String() } },
+          },
+        },
+      },
+    },
+    async (request, reply) => reply.type('application/x-pem-file').send(await issuers.chain(request.params.id)),
   );
   app.delete(
     '/api/v1/issuers/:id',

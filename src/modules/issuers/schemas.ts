@@ -41,6 +41,7 @@ export const IssuerSchema = Type.Object({
   checkedAt: Type.Union([Type.String(), Type.Null()]),
   canRevoke: Type.Boolean(),
   canCancel: Type.Boolean(),
+  canFetchChain: Type.Boolean(),
   createdAt: Type.String(),
   createdBy: Type.Union([Type.String(), Type.Null()]),
 });
@@ -58,6 +59,7 @@ export const PluginList = Type.Object({
       requestOptions: JsonSchema,
       canRevoke: Type.Boolean(),
       canCancel: Type.Boolean(),
+      canFetchChain: Type.Boolean(),
     }),
   ),
 });

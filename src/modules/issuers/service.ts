@@ -44,6 +44,7 @@ export const issuerView = (row: IssuerRow, plugin: AnyIssuerPlugin | undefined, 
   checkedAt: row.checked_at,
   canRevoke: Boolean(plugin?.revoke),
   canCancel: Boolean(plugin?.cancel),
+  canFetchChain: Boolean(plugin?.chain),
   createdAt: row.created_at,
   createdBy: row.created_by,
 });
@@ -214,6 +215,18 @@ export function createIssuerService({ db, keys, audit, registry, clock, log }: I
 
     async cancel(r: IssuerRow, state: Record<string, unknown>): Promise<void> {
       await registry.get(r.plugin).cancel?.(state, await configOf(r), contextFor(r));
+    },
+
+    /** The issuer's CA chain (PEM, issuer first). Throws PolicyError when the plugin has none to give. */
+    async chain(id: number): Promise<string> {
+      const r = await row(id);
+      const plugin = registry.get(r.plugin);
+      if (!plugin.chain) {
+        throw new PolicyError(
+          `issuer '${r.name}' (${plugin.title}) publishes no CA chain apart from its certificates; see a certificate's chain`,
+        );
+      }
+      return plugin.chain(await configOf(r), contextFor(r));
     },
 
     /** Revokes at the issuer. Throws PolicyError when the plugin cannot revoke. */

@@ -2,7 +2,7 @@
 // signs it under one of its profiles. This file only assembles the plugin; the work lives beside it: client.ts
 // (HTTP and CFSSL's envelope), auth.ts (authsign tokens), validate.ts, issue.ts, revoke.ts.
 import type { IssuerPlugin } from '../plugin.ts';
-import { issueWithCfssl } from './issue.ts';
+import { cfsslChain, issueWithCfssl } from './issue.ts';
 import { revokeWithCfssl } from './revoke.ts';
 import {
   type CfsslOptions,
@@ -30,5 +30,6 @@ export const cfsslIssuer: IssuerPlugin<CfsslOptions, CfsslSecrets> = {
   },
 
   issue: issueWithCfssl,
+  chain: (config) => cfsslChain(config.options),
   revoke: revokeWithCfssl,
 };

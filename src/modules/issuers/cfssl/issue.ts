@@ -36,8 +36,7 @@ export async function issueWithCfssl(
   const { options, secrets } = config;
   const signRequest = signRequestFor(req, options);
   const profile = String(signRequest.profile) || undefined;
-  const info = final(await callCfssl(options, 'info', { label: options.label ?? '', profile: profile ?? '' }), 'info');
-  const chainPem = certificateIn(info, 'info', 'a CA certificate');
+  const chainPem = await cfsslChain(options, profile);
   const endpoint = secrets.authKey ? 'authsign' : 'sign';
   ctx.log.info(
     { issuer: 'cfssl', url: options.url, endpoint, profile, names: req.dnsNames.length + req.ipAddresses.length },
@@ -47,6 +46,12 @@ export async function issueWithCfssl(
   const signed = final(await callCfssl(options, endpoint, body), endpoint);
   const certificatePem = certificateIn(signed, endpoint, 'a certificate');
   return { status: 'issued', certificatePem, chainPem };
+}
+
+/** The CA certificate CFSSL signs with under `profile` (and the configured label), from /info. */
+export async function cfsslChain(options: CfsslOptions, profile = options.profile): Promise<string> {
+  const info = final(await callCfssl(options, 'info', { label: options.label ?? '', profile: profile ?? '' }), 'info');
+  return certificateIn(info, 'info', 'a CA certificate');
 }
 
 /** A successful reply, or: IssuanceFailed for CFSSL's refusal (4xx), a plain Error for its trouble (5xx). */

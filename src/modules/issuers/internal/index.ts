@@ -89,6 +89,10 @@ export function createInternalIssuer({
       return config;
     },
 
+    async chain(config) {
+      return (await authorities.signer(config.options.authorityId)).chainPem;
+    },
+
     async issue(req, config, ctx) {
       const ca = await authorities.signer(config.options.authorityId);
       const now = ctx.clock();
