@@ -1,0 +1,134 @@
+// SQLite with synchronous=FULL's guarantee but the fsync off the event loop. FULL in WAL mode is NORMAL plus one
+// fsync of the WAL after every commit (sqlite.org/pragma.html#pragma_synchronous); better-sqlite3 runs that fsync
+// on the one JS thread, where it cost 0.5–1.7 ms per issuance here while nothing else could run (bench/
+// profile-issuance.ts: 20% of the server's time). So the connection runs NORMAL and a write's caller gets its
+// result only after an fdatasync of the WAL issued after its commit, on libuv's pool: the event loop keeps
+// working, and commits that land while one sync runs share the next (group commit where it matters: the fsync).
+import fs from 'node:fs';
+import path from 'node:path';
+import type SQLite from 'better-sqlite3';
+import { type Driver, type SqliteDatabase, SqliteDialect, SqliteDriver } from 'kysely';
+
+/** Coalesces syncs: a caller waits for a sync that starts after its call, shared with everyone who called meanwhile. */
+export function createSyncer(sync: () => Promise<void>): { flush(): Promise<void> } {
+  let current: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  function flush(): Promise<void> {
+    if (next) return next;
+    if (!current) {
+      current = sync().finally(() => {
+        current = undefined;
+      });
+      return current;
+    }
+    const start = () => {
+      next = undefined;
+      return flush();
+    };
+    next = current.then(start, start);
+    return next;
+  }
+  return { flush };
+}
+
+/** fdatasync of the database's WAL file; opened at the first sync, when a commit has surely created it. */
+function walSync(file: string): () => Promise<void> {
+  let fd: number | undefined;
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      if (fd === undefined) {
+        fd = fs.openSync(`${file}-wal`, 'r+');
+        // The WAL's directory entry must be durable too (SQLite syncs the directory when it creates the file).
+        const dir = fs.openSync(path.dirname(file), 'r');
+        try {
+          fs.fsyncSync(dir);
+        } finally {
+          fs.closeSync(dir);
+        }
+      }
+      fs.fdatasync(fd, (err) => (err ? reject(err) : resolve()));
+    });
+}
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements are reusable, and preparing was 6% of an
+ * issuance's CPU time (measured in bench/). Kysely's single SQLite connection runs one query at a time, so a
+ * cached statement is never in use twice at once. `onWrite` hears of every statement that may change the file.
+ */
+function withStatementCache(sqlite: SQLite.Database, onWrite: () => void): SqliteDatabase {
+  type Statement = ReturnType<SqliteDatabase['prepare']>;
+  const cache = new Map<string, Statement>();
+  return {
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (!statement) {
+        if (cache.size >= 2000) cache.clear();
+        const s = sqlite.prepare(text);
+        // COMMIT itself is "readonly" to SQLite; the statements before it in the transaction are not.
+        statement = s.readonly ? (s as unknown as Statement) : writeStatement(s, onWrite);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+    close: () => sqlite.close(),
+  };
+}
+
+function writeStatement(s: SQLite.Statement, onWrite: () => void): ReturnType<SqliteDatabase['prepare']> {
+  return {
+    reader: s.reader,
+    all(parameters: readonly unknown[]) {
+      onWrite();
+      return s.all(parameters);
+    },
+    run(parameters: readonly unknown[]) {
+      onWrite();
+      return s.run(parameters);
+    },
+    iterate(parameters: readonly unknown[]) {
+      onWrite();
+      return s.iterate(parameters);
+    },
+  } as unknown as ReturnType<SqliteDatabase['prepare']>;
+}
+
+class DurableDriver extends SqliteDriver {
+  readonly #sqlite: SQLite.Database;
+  readonly #syncer: { flush(): Promise<void> };
+  readonly #state: { wrote: boolean };
+  constructor(sqlite: SQLite.Database, state: { wrote: boolean }, syncer: { flush(): Promise<void> }) {
+    super({ database: withStatementCache(sqlite, () => (state.wrote = true)) });
+    this.#sqlite = sqlite;
+    this.#state = state;
+    this.#syncer = syncer;
+  }
+
+  // Kysely awaits releaseConnection before it hands the result back, after the connection is free for others.
+  override async releaseConnection(): Promise<void> {
+    const mustSync = this.#state.wrote && !this.#sqlite.inTransaction;
+    if (mustSync) this.#state.wrote = false;
+    await super.releaseConnection();
+    if (mustSync) await this.#syncer.flush();
+  }
+}
+
+/**
+ * The Kysely dialect for `sqlite` (already in WAL mode). With `synchronous` FULL the connection is switched to
+ * NORMAL and every write is made durable as described above, before its caller sees the result; `sync` replaces
+ * the WAL fdatasync (tests).
+ */
+export function durableSqliteDialect(
+  sqlite: SQLite.Database,
+  file: string,
+  synchronous: 'FULL' | 'NORMAL',
+  sync: () => Promise<void> = walSync(file),
+): SqliteDialect {
+  sqlite.pragma('synchronous = NORMAL');
+  const state = { wrote: false };
+  const syncer = createSyncer(synchronous === 'FULL' ? sync : () => Promise.resolve());
+  return new (class extends SqliteDialect {
+    override createDriver(): Driver {
+      return new DurableDriver(sqlite, state, syncer);
+    }
+  })({ database: sqlite as unknown as SqliteDatabase });
+}
