@@ -30,7 +30,7 @@ async function open(synchronous: 'FULL' | 'NORMAL', sync?: () => Promise<void>) 
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   const db = new Kysely<{ t: { id: number; v: string } }>({
-    dialect: durableSqliteDialect(sqlite, file, synchronous, sync),
+    dialect: durableSqliteDialect(sqlite, file, synchronous, { sync }),
   });
   await sql`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`.execute(db);
   return { db, sqlite, file };

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { type Driver, type SqliteDatabase, SqliteDialect, SqliteDriver } from 'kysely';
+import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.ts';
 
 /** Coalesces syncs: a caller waits for a sync that starts after its call, shared with everyone who called meanwhile. */
 export function createSyncer(sync: () => Promise<void>): { flush(): Promise<void> } {
@@ -95,40 +96,59 @@ function writeStatement(s: SQLite.Statement, onWrite: () => void): ReturnType<Sq
 class DurableDriver extends SqliteDriver {
   readonly #sqlite: SQLite.Database;
   readonly #syncer: { flush(): Promise<void> };
+  readonly #checkpointer: Checkpointer;
   readonly #state: { wrote: boolean };
-  constructor(sqlite: SQLite.Database, state: { wrote: boolean }, syncer: { flush(): Promise<void> }) {
+  constructor(sqlite: SQLite.Database, syncer: { flush(): Promise<void> }, checkpointer: Checkpointer) {
+    const state = { wrote: false };
     super({ database: withStatementCache(sqlite, () => (state.wrote = true)) });
-    this.#sqlite = sqlite;
     this.#state = state;
+    this.#sqlite = sqlite;
     this.#syncer = syncer;
+    this.#checkpointer = checkpointer;
   }
 
   // Kysely awaits releaseConnection before it hands the result back, after the connection is free for others.
   override async releaseConnection(): Promise<void> {
     const mustSync = this.#state.wrote && !this.#sqlite.inTransaction;
-    if (mustSync) this.#state.wrote = false;
+    if (mustSync) {
+      this.#state.wrote = false;
+      this.#checkpointer.wrote();
+    }
     await super.releaseConnection();
     if (mustSync) await this.#syncer.flush();
   }
+
+  override async destroy(): Promise<void> {
+    await this.#checkpointer.stop();
+    await super.destroy();
+  }
+}
+
+export interface DurableOptions {
+  /** Replaces the WAL fdatasync (tests). */
+  sync?: () => Promise<void>;
+  /** Hears of a failed background checkpoint (the next one retries); by default a process warning on stderr. */
+  onError?: (err: Error) => void;
 }
 
 /**
  * The Kysely dialect for `sqlite` (already in WAL mode). With `synchronous` FULL the connection is switched to
- * NORMAL and every write is made durable as described above, before its caller sees the result; `sync` replaces
- * the WAL fdatasync (tests).
+ * NORMAL and every write is made durable as described above, before its caller sees the result. Checkpoints run
+ * on a worker thread (sqlite-checkpointer.ts).
  */
 export function durableSqliteDialect(
   sqlite: SQLite.Database,
   file: string,
   synchronous: 'FULL' | 'NORMAL',
-  sync: () => Promise<void> = walSync(file),
+  options: DurableOptions = {},
 ): SqliteDialect {
   sqlite.pragma('synchronous = NORMAL');
-  const state = { wrote: false };
+  const sync = options.sync ?? walSync(file);
   const syncer = createSyncer(synchronous === 'FULL' ? sync : () => Promise.resolve());
+  const onError = options.onError ?? ((err: Error) => process.emitWarning(err));
   return new (class extends SqliteDialect {
     override createDriver(): Driver {
-      return new DurableDriver(sqlite, state, syncer);
+      return new DurableDriver(sqlite, syncer, startCheckpointer(sqlite, file, onError));
     }
   })({ database: sqlite as unknown as SqliteDatabase });
 }
