@@ -75,6 +75,8 @@ export function startCheckpointer(sqlite: SQLite.Database, file: string, onError
     checkpoint,
     async stop() {
       clearInterval(timer);
+      // Unreferenced, the worker would not keep the process alive until it has closed its connection.
+      worker.ref();
       await running;
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       worker.postMessage('close');
