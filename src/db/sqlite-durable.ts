@@ -32,23 +32,34 @@ export function createSyncer(sync: () => Promise<void>): { flush(): Promise<void
   return { flush };
 }
 
+interface WalSync {
+  sync(): Promise<void>;
+  close(): void;
+}
+
 /** fdatasync of the database's WAL file; opened at the first sync, when a commit has surely created it. */
-function walSync(file: string): () => Promise<void> {
+function walSync(file: string): WalSync {
   let fd: number | undefined;
-  return () =>
-    new Promise<void>((resolve, reject) => {
-      if (fd === undefined) {
-        fd = fs.openSync(`${file}-wal`, 'r+');
-        // The WAL's directory entry must be durable too (SQLite syncs the directory when it creates the file).
-        const dir = fs.openSync(path.dirname(file), 'r');
-        try {
-          fs.fsyncSync(dir);
-        } finally {
-          fs.closeSync(dir);
+  return {
+    sync: () =>
+      new Promise<void>((resolve, reject) => {
+        if (fd === undefined) {
+          fd = fs.openSync(`${file}-wal`, 'r+');
+          // The WAL's directory entry must be durable too (SQLite syncs the directory when it creates the file).
+          const dir = fs.openSync(path.dirname(file), 'r');
+          try {
+            fs.fsyncSync(dir);
+          } finally {
+            fs.closeSync(dir);
+          }
         }
-      }
-      fs.fdatasync(fd, (err) => (err ? reject(err) : resolve()));
-    });
+        fs.fdatasync(fd, (err) => (err ? reject(err) : resolve()));
+      }),
+    close() {
+      if (fd !== undefined) fs.closeSync(fd);
+      fd = undefined;
+    },
+  };
 }
 
 /**
@@ -98,13 +109,15 @@ class DurableDriver extends SqliteDriver {
   readonly #syncer: { flush(): Promise<void> };
   readonly #checkpointer: Checkpointer;
   readonly #state: { wrote: boolean };
-  constructor(sqlite: SQLite.Database, syncer: { flush(): Promise<void> }, checkpointer: Checkpointer) {
+  readonly #wal: WalSync;
+  constructor(sqlite: SQLite.Database, syncer: { flush(): Promise<void> }, checkpointer: Checkpointer, wal: WalSync) {
     const state = { wrote: false };
     super({ database: withStatementCache(sqlite, () => (state.wrote = true)) });
     this.#state = state;
     this.#sqlite = sqlite;
     this.#syncer = syncer;
     this.#checkpointer = checkpointer;
+    this.#wal = wal;
   }
 
   // Kysely awaits releaseConnection before it hands the result back, after the connection is free for others.
@@ -120,6 +133,7 @@ class DurableDriver extends SqliteDriver {
 
   override async destroy(): Promise<void> {
     await this.#checkpointer.stop();
+    this.#wal.close();
     await super.destroy();
   }
 }
@@ -143,12 +157,13 @@ export function durableSqliteDialect(
   options: DurableOptions = {},
 ): SqliteDialect {
   sqlite.pragma('synchronous = NORMAL');
-  const sync = options.sync ?? walSync(file);
+  const wal = walSync(file);
+  const sync = options.sync ?? wal.sync;
   const syncer = createSyncer(synchronous === 'FULL' ? sync : () => Promise.resolve());
   const onError = options.onError ?? ((err: Error) => process.emitWarning(err));
   return new (class extends SqliteDialect {
     override createDriver(): Driver {
-      return new DurableDriver(sqlite, syncer, startCheckpointer(sqlite, file, onError));
+      return new DurableDriver(sqlite, syncer, startCheckpointer(sqlite, file, onError), wal);
     }
   })({ database: sqlite as unknown as SqliteDatabase });
 }
