@@ -243,7 +243,9 @@ function markdown(
   out.push(
     `Measured window: ${o.ecSeconds} s per EC run, ${o.rsaSeconds} s per RSA run, each after a ${o.warmupSeconds} s warm-up; ` +
       'closed loop (each client sends its next request when the answer is read). Tarsier runs in the benchmark ' +
-      'process with logging off and its default settings (SQLite: WAL, synchronous=FULL; PostgreSQL: pool of 10); ' +
+      'process with logging off and its default settings (SQLite: WAL, synchronous=FULL, its per-commit WAL fsync ' +
+      'run off the event loop before the answer is sent; PostgreSQL: pool of 10); issuances that reach their commit ' +
+      'together share one transaction; every answer follows the durable commit of its certificate, key and audit event; ' +
       'the load client runs in a worker thread. The authorities (Tarsier and CFSSL alike) have EC P-256 keys. ' +
       '"Other processes" is the CPU, in cores, that everything except the benchmark (and CFSSL) used meanwhile: ' +
       'on a shared machine, a run with a high figure there measured less than the whole machine.',

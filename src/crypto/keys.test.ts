@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.ts';
 import {
@@ -144,6 +144,20 @@ describe('parsePrivateKey', () => {
     expect(openssl(['pkey', '-in', dir.write('out.pem', pem), '-noout', '-text'])).toContain('ASN1 OID: prime256v1');
     expect(spki(parsePrivateKey(exportPrivateKeyDer(reference), 'key'))).toEqual(spki(reference));
   });
+
+  it.each(['P-256', 'P-384', 'P-521'])(
+    'assembles %s PKCS#8 byte for byte as OpenSSL encodes it, and openssl reads it',
+    (curve) => {
+      for (let i = 0; i < 200; i++) {
+        const { privateKey } = generateKeyPairSync('ec', { namedCurve: curve });
+        const ours = exportPrivateKeyDer(privateKey);
+        expect(Buffer.from(ours).equals(privateKey.export({ type: 'pkcs8', format: 'der' }))).toBe(true);
+      }
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: curve });
+      const file = dir.write(`k-${curve}.der`, Buffer.from(exportPrivateKeyDer(privateKey)));
+      expect(openssl(['pkey', '-inform', 'DER', '-in', file, '-noout', '-check'])).toContain('valid');
+    },
+  );
 
   it('tells matching and non-matching key halves apart', async () => {
     const other = await generateKeyPair('ec-p256');

@@ -10,11 +10,29 @@ import {
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import { ValidationError } from '../errors.ts';
-import { bitString, NULL, objectIdentifier, sequence, unsignedInteger } from './der.ts';
+import {
+  bitString,
+  contextConstructed,
+  NULL,
+  objectIdentifier,
+  octetString,
+  sequence,
+  unsignedInteger,
+} from './der.ts';
 import { decodeBase64, isPem, pemBlocks } from './pem.ts';
 import type { KeyType } from './types.ts';
 
 const generate = promisify(nodeGenerateKeyPair);
+
+/** Curve OIDs by JWK `crv` and by OpenSSL's curve name (KeyObject.asymmetricKeyDetails.namedCurve). */
+const SPKI_CURVES: Record<string, string> = {
+  'P-256': '1.2.840.10045.3.1.7',
+  'P-384': '1.3.132.0.34',
+  'P-521': '1.3.132.0.35',
+  prime256v1: '1.2.840.10045.3.1.7',
+  secp384r1: '1.3.132.0.34',
+  secp521r1: '1.3.132.0.35',
+};
 
 export interface KeyPair {
   privateKey: KeyObject;
@@ -152,16 +170,27 @@ export function exportPrivateKeyPem(key: KeyObject): string {
   return key.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
-/** Unencrypted PKCS#8 DER. */
+const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+
+/**
+ * Unencrypted PKCS#8 DER, byte-identical to `export({ type: 'pkcs8', format: 'der' })`. EC keys are assembled
+ * from the JWK export (RFC 5915 inside RFC 5208, parameters in the algorithm only, as OpenSSL writes them):
+ * OpenSSL 3's DER encoder took ≈62 µs per P-256 key here, the JWK export ≈9–27 µs, on every issuance.
+ */
 export function exportPrivateKeyDer(key: KeyObject): Uint8Array {
-  return new Uint8Array(key.export({ type: 'pkcs8', format: 'der' }));
+  const curve = key.asymmetricKeyType === 'ec' ? SPKI_CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''] : undefined;
+  if (!curve) return new Uint8Array(key.export({ type: 'pkcs8', format: 'der' }));
+  const jwk = key.export({ format: 'jwk' });
+  const point = Buffer.concat([Uint8Array.of(4), b64url(jwk.x), b64url(jwk.y)]);
+  const ecPrivateKey = sequence(
+    Uint8Array.of(0x02, 0x01, 0x01),
+    octetString(b64url(jwk.d)),
+    contextConstructed(1, bitString(point)),
+  );
+  const algorithm = sequence(objectIdentifier(EC_PUBLIC_KEY), objectIdentifier(curve));
+  return sequence(Uint8Array.of(0x02, 0x01, 0x00), algorithm, octetString(ecPrivateKey));
 }
 
-const SPKI_CURVES: Record<string, string> = {
-  'P-256': '1.2.840.10045.3.1.7',
-  'P-384': '1.3.132.0.34',
-  'P-521': '1.3.132.0.35',
-};
 const spkiCache = new WeakMap<KeyObject, Uint8Array>();
 const b64url = (text: string | undefined): Uint8Array => Buffer.from(text ?? '', 'base64url');
 
@@ -181,7 +210,7 @@ export function publicKeySpki(key: KeyObject): Uint8Array {
   const curve = jwk?.crv && SPKI_CURVES[jwk.crv];
   if (jwk?.kty === 'EC' && curve) {
     const point = Buffer.concat([Uint8Array.of(4), b64url(jwk.x), b64url(jwk.y)]);
-    spki = sequence(sequence(objectIdentifier('1.2.840.10045.2.1'), objectIdentifier(curve)), bitString(point));
+    spki = sequence(sequence(objectIdentifier(EC_PUBLIC_KEY), objectIdentifier(curve)), bitString(point));
   } else if (jwk?.kty === 'RSA') {
     const rsaKey = sequence(unsignedInteger(b64url(jwk.n)), unsignedInteger(b64url(jwk.e)));
     spki = sequence(sequence(objectIdentifier('1.2.840.113549.1.1.1'), NULL), bitString(rsaKey));

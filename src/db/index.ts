@@ -2,15 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import {
-  Kysely,
-  type Migration,
-  type MigrationProvider,
-  Migrator,
-  PostgresDialect,
-  type SqliteDatabase,
-  SqliteDialect,
-} from 'kysely';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { ServerConfig } from '../config.ts';
 import { type DialectOps, dialectOps } from './dialect.ts';
@@ -21,6 +13,7 @@ import * as m004 from './migrations/004-identity.ts';
 import * as m005 from './migrations/005-domains.ts';
 import * as m006 from './migrations/006-issuers.ts';
 import type { Database } from './schema.ts';
+import { durableSqliteDialect } from './sqlite-durable.ts';
 
 export type Db = Kysely<Database>;
 
@@ -28,27 +21,6 @@ export interface OpenDatabase {
   db: Db;
   dialect: DialectOps;
   close(): Promise<void>;
-}
-
-/**
- * Kysely prepares every query anew; better-sqlite3 statements are reusable, and preparing was 6% of an
- * issuance's CPU time (measured in bench/). Kysely's single SQLite connection runs one query at a time, so a
- * cached statement is never in use twice at once.
- */
-function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    prepare(text: string) {
-      let statement = cache.get(text);
-      if (!statement) {
-        if (cache.size >= 2000) cache.clear();
-        statement = sqlite.prepare(text);
-        cache.set(text, statement);
-      }
-      return statement as unknown as ReturnType<SqliteDatabase['prepare']>;
-    },
-    close: () => sqlite.close(),
-  };
 }
 
 /** Opens (and for SQLite creates) the configured database. Does not migrate: call migrateToLatest. */
@@ -61,10 +33,10 @@ export function openDatabase(
     fs.mkdirSync(path.dirname(config.database.file), { recursive: true });
     const sqlite = new SQLite(config.database.file);
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma(`synchronous = ${config.sqliteSynchronous}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const dialect = durableSqliteDialect(sqlite, config.database.file, config.sqliteSynchronous);
+    const db = new Kysely<Database>({ dialect });
     return { db, dialect: dialectOps('sqlite'), close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.database.url, max: poolSize });

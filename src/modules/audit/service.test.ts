@@ -100,6 +100,24 @@ describe.each(testDialects())('audit service on %s', (dialect) => {
     expect(report.ok && before.ok && report.headSeq - before.headSeq).toBe(40);
   });
 
+  it('chains several events of one transaction (group commit) and of transactions running beside it', async () => {
+    const before = await audit.verify();
+    await Promise.all([
+      t.open.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < 5; i++) await audit.record(trx, event('test.batched', i));
+      }),
+      ...Array.from({ length: 5 }, (_, i) =>
+        t.open.db.transaction().execute((trx) => audit.record(trx, event('test.beside', i))),
+      ),
+    ]);
+    const report = await audit.verify();
+    expect(report).toMatchObject({ ok: true, count: before.ok ? before.count + 10 : -1 });
+    expect(report.ok && before.ok && report.headSeq - before.headSeq).toBe(10);
+    const batched = (await audit.list({ action: 'test.batched' })).items.reverse();
+    expect(batched.map((e) => e.details.n)).toEqual([0, 1, 2, 3, 4]);
+    for (let i = 1; i < batched.length; i++) expect(batched[i]!.prevHash).toBe(batched[i - 1]!.hash);
+  });
+
   it('pages newest first and filters by time', async () => {
     now = new Date('2026-06-01T12:00:00Z');
     await audit.record(t.open.db, event('test.june'));

@@ -50,8 +50,14 @@ export type { ChainReport } from './chain.ts';
 const VERIFY_PAGE = 5000;
 
 export function createAuditService({ db, clock }: { db: Db; clock: () => Date }) {
+  // The head as this process left it inside each open transaction: the first event of a transaction locks the head
+  // row, which stays locked until commit, so later events of the same transaction (group commit puts many there)
+  // chain on without locking and reading it again.
+  const heldHeads = new WeakMap<Transaction<Database>, { seq: number; prevHash: string }>();
+
   async function append(trx: Transaction<Database>, e: AuditInput): Promise<void> {
-    const head = await store.lockHead(trx);
+    const held = heldHeads.get(trx);
+    const head = held ?? (await store.lockHead(trx));
     // Without a head there is nothing to chain onto; writing on would hide the damage, so the change fails.
     if (!head) throw new Error('the audit log has lost its head record (table audit_head); run `tarsier audit verify`');
     const fields = {
@@ -69,7 +75,9 @@ export function createAuditService({ db, clock }: { db: Db; clock: () => Date })
     };
     const hash = eventHash(fields);
     await store.insertEvent(trx, { ...fields, hash });
-    await store.setHeadHash(trx, hash);
+    if (held) await store.setHead(trx, head.seq, hash);
+    else await store.setHeadHash(trx, hash);
+    heldHeads.set(trx, { seq: head.seq + 1, prevHash: hash });
   }
 
   /**

@@ -37,6 +37,11 @@ export async function setHeadHash(trx: Transaction<Database>, hash: string): Pro
   await withHead(trx).updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
 }
 
+/** Moves the head, already locked by this transaction (lockHead), to `seq` and `hash`. */
+export async function setHead(trx: Transaction<Database>, seq: number, hash: string): Promise<void> {
+  await withHead(trx).updateTable('audit_head').set({ seq, hash }).where('id', '=', 1).execute();
+}
+
 export async function findHead(db: Db): Promise<AuditHeadTable | undefined> {
   return withHead(db).selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirst();
 }

@@ -8,6 +8,7 @@ import { parseCsr } from '../../crypto/csr.ts';
 import { describeSpec } from '../../crypto/describe.ts';
 import { generateKeyPair, keyTypeOf } from '../../crypto/keys.ts';
 import type { CertificateSpec, KeyType, ParsedCsr } from '../../crypto/types.ts';
+import { createTransactionBatcher } from '../../db/batch.ts';
 import type { Db } from '../../db/index.ts';
 import type { AuthorityRow, CertificateRow, NewCertificateRow } from '../../db/schema.ts';
 import { ValidationError } from '../../errors.ts';
@@ -77,6 +78,7 @@ export async function signWithAuthority(
 }
 
 export function createIssuance({ db, keys, audit, authorities, clock }: IssuanceDeps) {
+  const commits = createTransactionBatcher(db);
   /**
    * Signs and stores one certificate; `replaces` links a rotation. Returns the stored row.
    * Throws ValidationError (input), PolicyError (the authority forbids it), NotFoundError (no such authority).
@@ -143,7 +145,7 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
       created_at: now.toISOString(),
       created_by: ctx.principal.actor,
     };
-    return db.transaction().execute(async (trx) => {
+    return commits.run(async (trx) => {
       const keyId = privateKey ? await keys.store(trx, privateKey) : null;
       const stored = await store.insertCertificateReturning(trx, { ...row, private_key_id: keyId });
       const newId = stored.id;

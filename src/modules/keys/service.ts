@@ -4,7 +4,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createPrivateKey } from 'node:crypto';
 import type { createKeyring } from '../../crypto/envelope.ts';
-import { keyTypeOf } from '../../crypto/keys.ts';
+import { exportPrivateKeyDer, keyTypeOf } from '../../crypto/keys.ts';
 import type { Db } from '../../db/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import * as store from './store.ts';
@@ -16,7 +16,7 @@ export function createKeyService({ keyring, clock }: { keyring: Keyring; clock: 
     /** Encrypts and stores a private key with `exec` (the caller's transaction); returns its id. */
     async store(exec: Db, key: KeyObject): Promise<number> {
       const keyType = keyTypeOf(key);
-      const der = key.export({ type: 'pkcs8', format: 'der' });
+      const der = exportPrivateKeyDer(key);
       try {
         const sealed = keyring.seal(der, `private-key:${keyType}`);
         return await store.insertKey(exec, {
