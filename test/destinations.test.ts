@@ -235,6 +235,11 @@ describe.each(testDialects())('destinations on %s', (dialect) => {
       { hmacSecret: HMAC_SECRET },
     );
     expect(JSON.stringify((await t.api('GET', '/api/v1/destinations')).json)).not.toContain(HMAC_SECRET);
+    const stored = await t.services.db.selectFrom('destinations').selectAll().execute();
+    expect(JSON.stringify(stored)).not.toContain(HMAC_SECRET);
+    const sealed = await t.services.db.selectFrom('private_keys').select(['ciphertext', 'key_type']).execute();
+    expect(sealed.filter((k) => k.key_type === 'secret:destination').length).toBeGreaterThanOrEqual(2);
+    for (const k of sealed) expect(Buffer.from(k.ciphertext).toString('latin1')).not.toContain(HMAC_SECRET);
     expect((await t.api('POST', `/api/v1/destinations/${full.id}/test`)).json).toMatchObject({ ok: true });
     const cert = await issue('hook.example.com', { destinations: [full.id, link.id] });
     expect(cert.deployments.map((d: any) => d.status)).toEqual(['success', 'success']);
