@@ -10,6 +10,7 @@ import { createAuthorityService } from './modules/authorities/service.ts';
 import { signWithAuthority } from './modules/certificates/issuance.ts';
 import { createCertificateService } from './modules/certificates/service.ts';
 import { builtinDestinationPlugins } from './modules/destinations/builtin.ts';
+import { createDestinationChallenges } from './modules/destinations/challenges.ts';
 import { createDeploymentService } from './modules/destinations/deploy.ts';
 import { createDestinationRegistry } from './modules/destinations/registry.ts';
 import { createDestinationService } from './modules/destinations/service.ts';
@@ -67,6 +68,7 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     ]),
     clock,
     log,
+    destinationChallenges: (id, field) => createDestinationChallenges(destinations)(id, field),
   });
   const certificates = createCertificateService({
     db,

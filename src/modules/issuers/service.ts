@@ -29,6 +29,8 @@ export interface IssuerDeps {
   registry: IssuerRegistry;
   clock: () => Date;
   log: PluginLogger & { child(bindings: object): PluginLogger };
+  /** HTTP-01 through a destination's web root (wired to the destinations module). */
+  destinationChallenges?: IssuerContext['destinationChallenges'];
 }
 
 export const issuerView = (row: IssuerRow, plugin: AnyIssuerPlugin | undefined, secretNames: string[]) => ({
@@ -51,12 +53,13 @@ export type IssuerView = ReturnType<typeof issuerView>;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export function createIssuerService({ db, keys, audit, registry, clock, log }: IssuerDeps) {
+export function createIssuerService({ db, keys, audit, registry, clock, log, destinationChallenges }: IssuerDeps) {
   const challenges = createChallengeResponder(db, clock);
   const contextFor = (row: Pick<IssuerRow, 'name' | 'plugin'>): IssuerContext => ({
     log: log.child({ issuer: row.name, plugin: row.plugin }),
     clock,
     challenges,
+    destinationChallenges,
   });
 
   async function row(id: number): Promise<IssuerRow> {
