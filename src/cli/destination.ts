@@ -2,9 +2,18 @@
 // deployed (a directory, an SFTP host, a webhook), through /api/v1/destinations. Settings as in `tarsier issuer`.
 import type { Command } from 'commander';
 import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
-import { id, idOrName, list, resolveId } from './options.ts';
+import { id, idOrName, list } from './options.ts';
 import { formatTime, print, printFields, printJson, printTable } from './output.ts';
-import { type PluginDescription, printPlugins, type SettingsFlags, settings, withSettings } from './plugin-settings.ts';
+import {
+  type PluginDescription,
+  printPlugins,
+  reportInstance,
+  resolveInstance,
+  type SettingsFlags,
+  settingFields,
+  settings,
+  withSettings,
+} from './plugin-settings.ts';
 
 interface Destination {
   id: number;
@@ -35,11 +44,7 @@ function printDestination(d: Destination): void {
     ['ID', d.id],
     ['Name', d.name],
     ['Plugin', d.plugin],
-    ...Object.entries(d.options).map(([k, v]): [string, string] => [
-      `  ${k}`,
-      typeof v === 'string' ? v : JSON.stringify(v),
-    ]),
-    ['Secrets set', d.secretsSet.length ? d.secretsSet : '(none)'],
+    ...settingFields(d),
     ['Owner', d.owner],
     ['Description', d.description],
     ['Created', formatTime(d.createdAt)],
@@ -48,20 +53,10 @@ function printDestination(d: Destination): void {
 }
 
 const resolveDestination = (client: ApiClient, ref: number | string) =>
-  resolveId<Destination>(client, ref, {
-    path: '/api/v1/destinations',
-    kind: 'destination',
-    name: (d) => d.name,
-    hint: 'tarsier destination list',
-  });
+  resolveInstance<Destination>(client, ref, 'destination');
 
-function report(flags: ClientFlags, d: Destination, headline: string): void {
-  if (flags.json) printJson(d);
-  else {
-    print(headline);
-    printDestination(d);
-  }
-}
+const report = (flags: ClientFlags, d: Destination, headline: string) =>
+  reportInstance(flags, d, headline, printDestination);
 
 /** Prints deployments; a failed one makes the command exit 1, so scripts notice. */
 function printDeployments(flags: ClientFlags, items: Deployment[], verbose: boolean): void {

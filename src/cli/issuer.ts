@@ -3,9 +3,18 @@
 // JSON, so --option termsOfServiceAgreed=true is a boolean), or whole from a JSON file.
 import type { Command } from 'commander';
 import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
-import { idOrName, resolveId } from './options.ts';
+import { idOrName } from './options.ts';
 import { formatTime, print, printFields, printJson, printTable } from './output.ts';
-import { type PluginDescription, printPlugins, type SettingsFlags, settings, withSettings } from './plugin-settings.ts';
+import {
+  type PluginDescription,
+  printPlugins,
+  reportInstance,
+  resolveInstance,
+  type SettingsFlags,
+  settingFields,
+  settings,
+  withSettings,
+} from './plugin-settings.ts';
 
 interface Issuer {
   id: number;
@@ -28,11 +37,7 @@ function printIssuer(i: Issuer): void {
     ['Name', i.name],
     ['Plugin', i.plugin],
     ['Status', i.status === 'ready' ? 'ready' : `disabled: ${i.disabledReason}`],
-    ...Object.entries(i.options).map(([k, v]): [string, string] => [
-      `  ${k}`,
-      typeof v === 'string' ? v : JSON.stringify(v),
-    ]),
-    ['Secrets set', i.secretsSet.length ? i.secretsSet : '(none)'],
+    ...settingFields(i),
     ['Can revoke', i.canRevoke ? 'yes' : 'no'],
     ['Owner', i.owner],
     ['Description', i.description],
@@ -41,22 +46,9 @@ function printIssuer(i: Issuer): void {
   ]);
 }
 
-const resolveIssuer = (client: ApiClient, ref: number | string) =>
-  resolveId<Issuer>(client, ref, {
-    path: '/api/v1/issuers',
-    kind: 'issuer',
-    name: (i) => i.name,
-    hint: 'tarsier issuer list',
-  });
+const resolveIssuer = (client: ApiClient, ref: number | string) => resolveInstance<Issuer>(client, ref, 'issuer');
 
-function report(flags: ClientFlags, i: Issuer, headline: string): void {
-  if (flags.json) {
-    printJson(i);
-    return;
-  }
-  print(headline);
-  printIssuer(i);
-}
+const report = (flags: ClientFlags, i: Issuer, headline: string) => reportInstance(flags, i, headline, printIssuer);
 
 export function registerIssuerCommands(program: Command): void {
   const issuer = program.command('issuer').description('external issuers: ACME CAs (Let’s Encrypt, …) and CFSSL');

@@ -1,9 +1,9 @@
 // Plugin settings on the command line, shared by every plugin noun (issuer, destination, …): --option key=value and
 // --secret key=value (a value that parses as JSON is sent as JSON), or whole from JSON files.
 import type { Command } from 'commander';
-import type { ClientFlags } from './client.ts';
-import { defined, setting } from './options.ts';
-import { print, printJson, readFile } from './output.ts';
+import type { ApiClient, ClientFlags } from './client.ts';
+import { defined, resolveId, setting } from './options.ts';
+import { type Field, print, printJson, readFile } from './output.ts';
 
 export interface SettingsFlags extends ClientFlags {
   option?: Record<string, unknown>;
@@ -62,5 +62,35 @@ export function printPlugins(flags: ClientFlags, body: { items: PluginDescriptio
     for (const [k, s] of Object.entries(p.options.properties ?? {})) print(`  --option ${k}=…  ${s.description ?? ''}`);
     for (const [k, s] of Object.entries(p.secrets.properties ?? {})) print(`  --secret ${k}=…  ${s.description ?? ''}`);
     print();
+  }
+}
+
+/** The settings of an instance as printFields rows: each option indented, secrets by name only. */
+export function settingFields(i: { options: Record<string, unknown>; secretsSet: string[] }): Field[] {
+  return [
+    ...Object.entries(i.options).map(([k, v]): Field => [`  ${k}`, typeof v === 'string' ? v : JSON.stringify(v)]),
+    ['Secrets set', i.secretsSet.length ? i.secretsSet : '(none)'],
+  ];
+}
+
+/** Finds an instance of a plugin noun (`issuer`, `destination`) by id or name. */
+export const resolveInstance = <T extends { id: number; name: string }>(
+  client: ApiClient,
+  ref: number | string,
+  noun: string,
+) =>
+  resolveId<T>(client, ref, {
+    path: `/api/v1/${noun}s`,
+    kind: noun,
+    name: (i) => i.name,
+    hint: `tarsier ${noun} list`,
+  });
+
+/** Prints what a change returned: JSON, or a headline and the instance. */
+export function reportInstance<T>(flags: ClientFlags, value: T, headline: string, show: (v: T) => void): void {
+  if (flags.json) printJson(value);
+  else {
+    print(headline);
+    show(value);
   }
 }

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { contextOf } from '../../http/context.ts';
 import type { App } from '../../http/types.ts';
 import { IdParams } from '../authorities/schemas.ts';
+import { describePlugin } from '../plugin-instances.ts';
 import type { DeploymentService } from './deploy.ts';
 import {
   CreateDestinationBody,
@@ -30,13 +31,7 @@ export function registerDestinationRoutes(
     '/api/v1/destinations/plugins',
     { config: read, schema: { tags, response: { 200: DestinationPluginList } } },
     async () => ({
-      items: destinations.plugins().map((p) => ({
-        type: p.type,
-        title: p.title,
-        description: p.description,
-        options: p.options as Record<string, unknown>,
-        secrets: p.secrets as Record<string, unknown>,
-      })),
+      items: destinations.plugins().map(describePlugin),
     }),
   );
   app.get('/api/v1/destinations', { config: read, schema: { tags, response: { 200: DestinationList } } }, async () => ({

@@ -1,62 +1,27 @@
 // Request and response schemas of /api/v1/destinations and of deployments.
 import { type Static, Type } from 'typebox';
 import { StringEnum } from '../../http/schema-types.ts';
+import { instanceBodies, instanceViewFields, pluginDescriptionFields } from '../plugin-instances.ts';
 
-const Settings = (description: string) => Type.Record(Type.String(), Type.Unknown(), { description });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
-export const CreateDestinationBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 64, description: 'unique name, e.g. web1-nginx' }),
-    plugin: Type.String({ description: 'directory, sftp or webhook: see GET /api/v1/destinations/plugins' }),
-    options: Type.Optional(Settings("the plugin's settings, validated against its options schema")),
-    secrets: Type.Optional(
-      Settings('credentials (SSH password or key, HMAC secret): stored encrypted, never returned'),
-    ),
-    owner: Type.Optional(Type.String({ maxLength: 255 })),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
-  },
-  { additionalProperties: false },
-);
+export const { create: CreateDestinationBody, update: UpdateDestinationBody } = instanceBodies({
+  name: 'web1-nginx',
+  plugin: 'directory, sftp or webhook: see GET /api/v1/destinations/plugins',
+  secrets: 'SSH password or key, HMAC secret; on change, null removes one',
+});
 export type CreateDestinationInput = Static<typeof CreateDestinationBody>;
-
-export const UpdateDestinationBody = Type.Object(
-  {
-    options: Type.Optional(Settings('settings to change; the others stay; null removes one')),
-    secrets: Type.Optional(Settings('credentials to replace; the others stay; null removes one')),
-    owner: Type.Optional(Type.String({ maxLength: 255 })),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
-  },
-  { additionalProperties: false },
-);
 export type UpdateDestinationInput = Static<typeof UpdateDestinationBody>;
 
 export const DestinationSchema = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  plugin: Type.String(),
-  options: Settings('the non-secret settings'),
-  secretsSet: Type.Array(Type.String(), { description: 'names of the secrets that are set (never their values)' }),
-  owner: Nullable(Type.String()),
-  description: Nullable(Type.String()),
+  ...instanceViewFields,
   createdAt: Type.String(),
   createdBy: Nullable(Type.String()),
   updatedAt: Type.String(),
 });
 export const DestinationList = Type.Object({ items: Type.Array(DestinationSchema) });
 
-const JsonSchema = Type.Record(Type.String(), Type.Unknown(), { description: 'a JSON Schema' });
-export const DestinationPluginList = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      type: Type.String(),
-      title: Type.String(),
-      description: Type.String(),
-      options: JsonSchema,
-      secrets: JsonSchema,
-    }),
-  ),
-});
+export const DestinationPluginList = Type.Object({ items: Type.Array(Type.Object(pluginDescriptionFields)) });
 
 export const TestResult = Type.Object({
   ok: Type.Boolean(),

@@ -8,6 +8,7 @@ import type { OutboundGuard } from '../../net/outbound.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { PluginLogger } from '../issuers/plugin.ts';
 import type { KeyService } from '../keys/service.ts';
+import { changedFields, checkInstanceName, sealedSettings } from '../plugin-instances.ts';
 import { checkPluginSettings } from '../plugin-options.ts';
 import type { RequestContext } from '../request-context.ts';
 import {
@@ -29,8 +30,6 @@ export interface DestinationDeps {
   clock: () => Date;
   log: PluginLogger & { child(bindings: object): PluginLogger };
 }
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const destinationView = (row: DestinationRow, secretNames: string[]) => ({
   id: row.id,
@@ -58,13 +57,8 @@ export function createDestinationService({ db, keys, audit, registry, outbound, 
     if (!r) throw new NotFoundError('destination', id);
     return r;
   }
-  async function configOf(r: DestinationRow): Promise<DestinationConfig> {
-    const secrets = r.secrets_id === null ? {} : await keys.loadSecret(db, r.secrets_id, 'destination');
-    return { options: JSON.parse(r.options), secrets };
-  }
-  async function view(r: DestinationRow) {
-    return destinationView(r, Object.keys((await configOf(r)).secrets).sort());
-  }
+  const { configOf, secretNames } = sealedSettings(db, keys, 'destination');
+  const view = async (r: DestinationRow) => destinationView(r, await secretNames(r));
   /** Schema first, then the plugin's own rules; both become 400s naming the field. */
   function checked(plugin: AnyDestinationPlugin, options: unknown, secrets: unknown): DestinationConfig {
     const config = {
@@ -91,11 +85,7 @@ export function createDestinationService({ db, keys, audit, registry, outbound, 
 
     /** Creates a destination. Throws ValidationError (naming the setting), ConflictError (name taken). */
     async create(input: CreateDestinationInput, ctx: RequestContext) {
-      if (!NAME.test(input.name))
-        throw new ValidationError(
-          'name',
-          'use 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
-        );
+      checkInstanceName(input.name);
       if (await store.findDestinationByName(db, input.name))
         throw new ConflictError(`a destination named '${input.name}' exists already`);
       const plugin = registry.get(input.plugin);
@@ -138,10 +128,7 @@ export function createDestinationService({ db, keys, audit, registry, outbound, 
           ...(input.description !== undefined ? { description: input.description } : {}),
           updated_at: clock().toISOString(),
         });
-        const fields = [
-          ...Object.keys(input.options ?? {}),
-          ...Object.keys(input.secrets ?? {}).map((k) => `secrets.${k}`),
-        ];
+        const fields = changedFields(input);
         await audit.record(trx, byCaller(ctx, 'destination.update', { type: 'destination', id }, { fields }));
       });
       return view(await row(id));

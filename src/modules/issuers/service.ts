@@ -6,6 +6,7 @@ import type { IssuerRow } from '../../db/schema.ts';
 import { ConflictError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { KeyService } from '../keys/service.ts';
+import { changedFields, checkInstanceName, sealedSettings } from '../plugin-instances.ts';
 import { checkPluginSettings } from '../plugin-options.ts';
 import type { RequestContext } from '../request-context.ts';
 import { createChallengeResponder } from './challenges.ts';
@@ -51,8 +52,6 @@ export const issuerView = (row: IssuerRow, plugin: AnyIssuerPlugin | undefined, 
 });
 export type IssuerView = ReturnType<typeof issuerView>;
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 export function createIssuerService({ db, keys, audit, registry, clock, log, destinationChallenges }: IssuerDeps) {
   const challenges = createChallengeResponder(db, clock);
   const contextFor = (row: Pick<IssuerRow, 'name' | 'plugin'>): IssuerContext => ({
@@ -67,16 +66,12 @@ export function createIssuerService({ db, keys, audit, registry, clock, log, des
     if (!r) throw new NotFoundError('issuer', id);
     return r;
   }
-  async function configOf(r: IssuerRow): Promise<IssuerConfig> {
-    const secrets = r.secrets_id === null ? {} : await keys.loadSecret(db, r.secrets_id, 'issuer');
-    return { options: JSON.parse(r.options), secrets };
-  }
+  const { configOf, secretNames } = sealedSettings(db, keys, 'issuer');
   async function view(r: IssuerRow) {
-    const { secrets } = await configOf(r);
     return issuerView(
       r,
       registry.all().find((p) => p.type === r.plugin),
-      Object.keys(secrets).sort(),
+      await secretNames(r),
     );
   }
 
@@ -106,12 +101,7 @@ export function createIssuerService({ db, keys, audit, registry, clock, log, des
 
     /** Creates an issuer after the plugin proved the configuration. Throws ValidationError, ConflictError. */
     async create(input: CreateIssuerInput, ctx: RequestContext) {
-      if (!NAME.test(input.name)) {
-        throw new ValidationError(
-          'name',
-          'use 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
-        );
-      }
+      checkInstanceName(input.name);
       if (await store.findIssuerByName(db, input.name))
         throw new ConflictError(`an issuer named '${input.name}' exists already`);
       const plugin = registry.get(input.plugin);
@@ -166,10 +156,7 @@ export function createIssuerService({ db, keys, audit, registry, clock, log, des
           checked_at: now,
           updated_at: now,
         });
-        const fields = [
-          ...Object.keys(input.options ?? {}),
-          ...Object.keys(input.secrets ?? {}).map((k) => `secrets.${k}`),
-        ];
+        const fields = changedFields(input);
         await audit.record(trx, byCaller(ctx, 'issuer.update', { type: 'issuer', id }, { fields }));
       });
       return view(await row(id));
