@@ -250,12 +250,14 @@ describe.each(testDialects())('destinations on %s', (dialect) => {
     const pub = createPublicKey(createPrivateKey(first!.json.privateKeyPem)).export({ format: 'der', type: 'spki' });
     expect(Buffer.compare(pub, leaf.publicKey.export({ format: 'der', type: 'spki' }))).toBe(0);
     expect(second!.json.privateKeyPem).toBeUndefined();
-    const keyUrl: string = second!.json.keyUrl;
-    expect(keyUrl.startsWith(`${t.url}/api/v1/key-links/`)).toBe(true);
-    const got = await fetch(keyUrl);
+    const { url, token } = second!.json.keyRetrieval;
+    expect(url).toBe(`${t.url}/api/v1/key-links`);
+    const redeem = () =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    const got = await redeem();
     expect(got.status).toBe(200);
     expect(await got.text()).toBe(first!.json.privateKeyPem);
-    expect((await fetch(keyUrl)).status).toBe(404);
+    expect((await redeem()).status).toBe(404);
   });
 
   it('reports each failing destination and still deploys to the others', async () => {

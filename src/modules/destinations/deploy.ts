@@ -83,7 +83,7 @@ export function createDeploymentService(deps: DeploymentDeps) {
         const token = randomBytes(32).toString('base64url');
         linkHolder.hash = sha256(token);
         linkHolder.expiresAt = new Date(clock().getTime() + KEY_LINK_MINUTES * 60_000).toISOString();
-        return `${baseUrl}/api/v1/key-links/${token}`;
+        return { url: `${baseUrl}/api/v1/key-links`, token };
       };
     }
     return { bundle, linkHolder };

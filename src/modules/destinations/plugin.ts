@@ -30,8 +30,11 @@ export interface DeployBundle {
   keyPem?: string;
   /** DER of the key, for PKCS#12 layouts. */
   keyDer?: Uint8Array;
-  /** Makes a one-time link from which the key can be fetched (webhooks that must not carry the key). */
-  keyLink?: () => Promise<string>;
+  /**
+   * Makes a one-time token with which the key can be fetched (webhooks that must not carry the key): POST
+   * `{"token"}` to `url`. The token travels in a body, never in a URL, so no access log keeps it.
+   */
+  keyLink?: () => Promise<{ url: string; token: string }>;
 }
 
 export interface DeployResult {

@@ -13,7 +13,7 @@ import {
   DestinationList,
   DestinationPluginList,
   DestinationSchema,
-  KeyLinkParams,
+  KeyLinkBody,
   TestResult,
   UpdateDestinationBody,
 } from './schemas.ts';
@@ -83,11 +83,11 @@ export function registerDestinationRoutes(
     },
     async (request) => ({ items: await deployments.listForCertificate(request.params.id) }),
   );
-  app.get(
-    '/api/v1/key-links/:token',
-    { config: { public: true }, schema: { tags, params: KeyLinkParams } },
+  app.post(
+    '/api/v1/key-links',
+    { config: { public: true }, schema: { tags, body: KeyLinkBody } },
     async (request, reply) => {
-      const pem = await deployments.redeemKeyLink(request.params.token, request.ip);
+      const pem = await deployments.redeemKeyLink(request.body.token, request.ip);
       return reply.header('cache-control', 'no-store').type('application/x-pem-file').send(pem);
     },
   );

@@ -56,4 +56,7 @@ export const DeployBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const KeyLinkParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' }) });
+export const KeyLinkBody = Type.Object(
+  { token: Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$', description: 'the token from the webhook' }) },
+  { additionalProperties: false },
+);

@@ -80,7 +80,7 @@ export const webhookDestination: DestinationPlugin<Opts, Static<typeof Secrets>>
     const key =
       (options.payload ?? 'bundle') === 'bundle'
         ? { privateKeyPem: bundle.keyPem ?? null }
-        : { keyUrl: bundle.keyLink ? await bundle.keyLink() : null };
+        : { keyRetrieval: bundle.keyLink ? await bundle.keyLink() : null };
     const r = await post(options, secrets.hmacSecret, { event: 'certificate.deployed', certificate, ...key }, ctx);
     return { location: options.url, ok: r.status >= 200 && r.status < 300, output: `HTTP ${r.status}\n${r.text}` };
   },
