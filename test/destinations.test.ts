@@ -173,6 +173,12 @@ describe.each(testDialects())('destinations on %s', (dialect) => {
     expect(history.json.items).toMatchObject([{ destinationId: dest.id, status: 'success', exitCode: 0 }]);
     const old = await t.api('GET', `/api/v1/certificates/${cert.id}/deployments`);
     expect(old.json.items).toHaveLength(1);
+    const there = await t.api('GET', `/api/v1/certificates/${rotated.json.id}/deployed`);
+    expect(there.json.items).toMatchObject([{ destinationId: dest.id, state: 'current', error: null }]);
+    const replaced = await t.api('GET', `/api/v1/certificates/${cert.id}/deployed`);
+    expect(replaced.json.items).toMatchObject([{ state: 'other' }]);
+    const bare = (hex: string) => hex.toLowerCase().replace(/^0+/, '');
+    expect(bare(replaced.json.items[0].serial)).toBe(bare(rotated.json.serial));
     const events = await t.api(
       'GET',
       `/api/v1/audit-events?action=certificate.read-key&targetType=certificate&targetId=${rotated.json.id}`,

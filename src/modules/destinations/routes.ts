@@ -9,6 +9,7 @@ import type { DeploymentService } from './deploy.ts';
 import {
   CreateDestinationBody,
   DeployBody,
+  DeployedList,
   DeploymentList,
   DestinationList,
   DestinationPluginList,
@@ -82,6 +83,11 @@ export function registerDestinationRoutes(
       schema: { tags, params: IdParams, response: { 200: DeploymentList } },
     },
     async (request) => ({ items: await deployments.listForCertificate(request.params.id) }),
+  );
+  app.get(
+    '/api/v1/certificates/:id/deployed',
+    { config: { permission: 'certificate:read' }, schema: { tags, params: IdParams, response: { 200: DeployedList } } },
+    async (request) => ({ items: await deployments.inspect(request.params.id) }),
   );
   app.post(
     '/api/v1/key-links',

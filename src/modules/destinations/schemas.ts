@@ -43,6 +43,21 @@ export const DeploymentSchema = Type.Object({
 });
 export const DeploymentList = Type.Object({ items: Type.Array(DeploymentSchema) });
 
+export const DeployedList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      destinationId: Type.Integer(),
+      destination: Type.String(),
+      state: StringEnum(['current', 'other', 'missing', 'unknown'] as const, {
+        description:
+          'current: this certificate is there; other: another one is; missing: none is; unknown: cannot tell',
+      }),
+      serial: Nullable(Type.String({ description: 'serial (hex) of the certificate found there' })),
+      error: Nullable(Type.String()),
+    }),
+  ),
+});
+
 export const DeployBody = Type.Object(
   {
     destinations: Type.Optional(
