@@ -10,6 +10,7 @@ import { type AuditService, byCaller } from '../audit/service.ts';
 import { requireOwnership } from '../identity/ownership.ts';
 import type { KeyService } from '../keys/service.ts';
 import type { RequestContext } from '../request-context.ts';
+import { createInspector } from './inspect.ts';
 import { normalisePem } from './layout.ts';
 import type { DeployBundle, DeployResult } from './plugin.ts';
 import type { DestinationService } from './service.ts';
@@ -205,48 +206,7 @@ export function createDeploymentService(deps: DeploymentDeps) {
       return ids.length ? deployRows(cert, await rowsOf(ids, 'destinations'), ctx) : [];
     },
 
-    /**
-     * What is there now at each destination the certificate was deployed to: this certificate (`current`),
-     * another one (`other`, e.g. replaced by hand), nothing (`missing`), or `unknown` where the plugin cannot
-     * read back (webhooks, PKCS#12) or the destination could not be reached (`error` says why).
-     */
-    async inspect(certificateId: number) {
-      const cert = await deps.certificate(certificateId);
-      type State = 'current' | 'other' | 'missing' | 'unknown';
-      const bare = (hex: string) => hex.toLowerCase().replace(/^0+/, '');
-      const out: {
-        destinationId: number;
-        destination: string;
-        state: State;
-        serial: string | null;
-        error: string | null;
-      }[] = [];
-      for (const id of await store.destinationIdsOf(db, certificateId)) {
-        const dest = await destinations.row(id);
-        const plugin = destinations.pluginOf(dest);
-        let state: State = 'unknown';
-        let serial: string | null = null;
-        let error: string | null = null;
-        try {
-          const pem = plugin.current
-            ? await plugin.current(
-                { certificateId, commonName: cert.common_name, serial: cert.serial, notAfter: cert.not_after },
-                await destinations.configOf(dest),
-                destinations.contextFor(dest),
-              )
-            : undefined;
-          if (plugin.current && pem === undefined) state = 'missing';
-          if (pem !== undefined) {
-            serial = new X509Certificate(pem).serialNumber.toLowerCase();
-            state = bare(serial) === bare(cert.serial) ? 'current' : 'other';
-          }
-        } catch (e) {
-          error = (e as Error).message;
-        }
-        out.push({ destinationId: id, destination: dest.name, state, serial, error });
-      }
-      return out;
-    },
+    inspect: createInspector(deps),
 
     /** Every deployment of a certificate, newest first. */
     async listForCertificate(certificateId: number) {
