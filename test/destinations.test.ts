@@ -310,6 +310,27 @@ describe.each(testDialects())('destinations on %s', (dialect) => {
     expect(tested.json).toMatchObject({ ok: false });
   });
 
+  it('deploys a certificate held for approval when a reviewer approves it', async () => {
+    const dir = fs.mkdtempSync(path.join(w.dir, 'held-'));
+    const dest = await create('held-dir', 'directory', { path: dir });
+    expect((await t.api('POST', '/api/v1/domains', { name: 'vault.example.com', sensitive: true })).status).toBe(201);
+    const held = await t.api('POST', '/api/v1/certificates', {
+      authorityId: inter.id,
+      commonName: 'kms.vault.example.com',
+      destinations: [dest.id],
+    });
+    expect(held.status, held.text).toBe(202);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    const reviewer = await t.userToken(`reviewer-${dialect}`, ['security']);
+    const approved = await t.api('POST', `/api/v1/requests/${held.json.request.id}/approve`, {}, reviewer);
+    expect(approved.status, approved.text).toBe(200);
+    const deployed = await t.api('GET', `/api/v1/certificates/${approved.json.certificateId}/deployments`);
+    expect(deployed.json.items).toMatchObject([
+      { destinationId: dest.id, status: 'success', deployedBy: `user:reviewer-${dialect}` },
+    ]);
+    expect(fs.existsSync(path.join(dir, 'kms.vault.example.com.key'))).toBe(true);
+  });
+
   it('refuses an unknown destination before issuing, and keeps destinations with history', async () => {
     const before = (await t.api('GET', '/api/v1/certificates')).json.items.length;
     const r = await t.api('POST', '/api/v1/certificates', {
