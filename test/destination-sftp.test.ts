@@ -117,6 +117,15 @@ describe.each(testDialects())('SFTP destination on %s', (dialect) => {
     expect(by.unknown.error).toMatch(/no-such-host\.invalid/);
     for (const n of ['wrong-password', 'mismatch', 'refused', 'unknown']) expect(by[n].status, n).toBe('failed');
     expect(fs.existsSync(path.join(dir, 'web2.example.com.key'))).toBe(true);
+    const slow = await sftp(
+      'slow',
+      { path: dir, command: 'sleep 30', commandTimeoutSeconds: 1 },
+      { privateKey: sshd.clientKey },
+    );
+    const stopped = await t.api('POST', `/api/v1/certificates/${cert.id}/deploy`, { destinations: [slow.id] });
+    expect(stopped.json.items[0]).toMatchObject({ status: 'failed', exitCode: null });
+    expect(stopped.json.items[0].error).toContain('stopped');
+    expect(stopped.json.items[0].output).toContain('stopped after 1 s');
     const tested = await t.api('POST', `/api/v1/destinations/${mismatch.id}/test`);
     expect(tested.json).toMatchObject({ ok: false });
     expect(tested.json.message).toContain(sshd.hostKeyFingerprint);

@@ -34,8 +34,11 @@ export interface SshSession {
   chmod(path: string, mode: number): Promise<void>;
   remove(path: string): Promise<void>;
   mkdirp(dir: string): Promise<void>;
-  /** Runs a command; resolves with its exit status and combined output (never rejects on a non-zero exit). */
-  exec(command: string): Promise<{ exitCode: number | null; output: string }>;
+  /**
+   * Runs a command; resolves with its exit status (null when it was stopped after `timeoutMs`) and combined
+   * output. Never rejects on a non-zero exit.
+   */
+  exec(command: string, timeoutMs?: number): Promise<{ exitCode: number | null; output: string }>;
   close(): void;
 }
 
@@ -141,14 +144,23 @@ function sessionOver(client: Client, sftp: SFTPWrapper): SshSession {
         await cb((d) => sftp.mkdir(at, d)).catch(() => undefined);
       }
     },
-    exec: (command) =>
+    exec: (command, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
         client.exec(command, (err, stream) => {
           if (err) return reject(err);
           let output = '';
+          let timedOut = false;
+          const timer = setTimeout(() => {
+            timedOut = true;
+            output += `\n(stopped after ${timeoutMs / 1000} s)`;
+            stream.close();
+          }, timeoutMs);
           stream.on('data', (c: Buffer) => (output += c.toString()));
           stream.stderr.on('data', (c: Buffer) => (output += c.toString()));
-          stream.on('close', (code: number | null) => resolve({ exitCode: code ?? null, output }));
+          stream.on('close', (code: number | null) => {
+            clearTimeout(timer);
+            resolve({ exitCode: timedOut ? null : (code ?? null), output });
+          });
         });
       }),
     close: () => client.end(),

@@ -91,18 +91,24 @@ export function createDeploymentService(deps: DeploymentDeps) {
   }
 
   async function deployOne(cert: CertificateRow, dest: DestinationRow, ctx: RequestContext): Promise<DeploymentView> {
-    const plugin = destinations.pluginOf(dest);
-    const config = await destinations.configOf(dest);
-    const { bundle, linkHolder } = await bundleFor(cert, dest, plugin.takesKey(config.options), ctx);
     let result: DeployResult | undefined;
     let error: string | null = null;
+    let linkHolder: { hash?: string; expiresAt?: string } = {};
+    // Everything that can fail for this destination alone (its sealed settings, the plugin) is caught here, so
+    // the next destination is still tried.
     try {
-      result = await plugin.deploy(bundle, config, destinations.contextFor(dest));
+      const plugin = destinations.pluginOf(dest);
+      const config = await destinations.configOf(dest);
+      const made = await bundleFor(cert, dest, plugin.takesKey(config.options), ctx);
+      linkHolder = made.linkHolder;
+      result = await plugin.deploy(made.bundle, config, destinations.contextFor(dest));
       if (!result.ok)
         error =
-          result.exitCode !== undefined
-            ? `the command exited with status ${result.exitCode}`
-            : 'the receiver refused it';
+          result.exitCode === undefined
+            ? 'the receiver refused it'
+            : result.exitCode === null
+              ? 'the command was stopped (time limit or signal) before it finished'
+              : `the command exited with status ${result.exitCode}`;
     } catch (e) {
       error = (e as Error).message;
     }

@@ -103,7 +103,7 @@ export const sftpDestination: DestinationPlugin<Opts, Secs> = {
       for (const f of renderFiles(bundle, o, config.secrets)) await putAtomically(s, o.path, f.name, f.content, f.mode);
       const location = where(o, path.join(o.path, certificateFileName(o, bundle)));
       if (!o.command) return { location, ok: true };
-      const run = await s.exec(o.command);
+      const run = await s.exec(o.command, (o.commandTimeoutSeconds ?? 60) * 1000);
       return { location, ok: run.exitCode === 0, exitCode: run.exitCode, output: tail(run.output) };
     }),
 
