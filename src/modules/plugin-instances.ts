@@ -1,10 +1,13 @@
 // What every kind of configured plugin (issuers, destinations, and later sources and notifications) shares: a
 // registry by type, the rule for instance names, settings whose secrets are sealed like private keys, and the
 // request bodies that create and change them. One copy here keeps the kinds behaving alike.
+
+import type { TSchema } from 'typebox';
 import { Type } from 'typebox';
 import type { Db } from '../db/index.ts';
 import { ValidationError } from '../errors.ts';
 import type { KeyService } from './keys/service.ts';
+import { checkPluginSettings } from './plugin-options.ts';
 
 /** Plugins of one kind by type; `get` throws ValidationError listing the known ones. */
 export function createPluginRegistry<P extends { type: string }>(kind: string, plugins: readonly P[]) {
@@ -125,3 +128,59 @@ export const pluginDescriptionFields = {
   options: JsonSchema,
   secrets: JsonSchema,
 };
+
+/** Checks options and secrets against the plugin's schemas; throws ValidationError naming the field. */
+export const checkedSettings = (
+  plugin: { options: TSchema; secrets: TSchema },
+  options: unknown,
+  secrets: unknown,
+): PluginConfig => ({
+  options: checkPluginSettings(plugin.options, options, 'options'),
+  secrets: checkPluginSettings(plugin.secrets, secrets, 'secrets'),
+});
+
+/** Current settings with a change applied: given values replace, `null` removes. */
+export function mergeSettings(
+  current: PluginConfig,
+  change: { options?: Record<string, unknown>; secrets?: Record<string, unknown> },
+) {
+  const merge = (a: Record<string, unknown>, b: Record<string, unknown> = {}) =>
+    Object.fromEntries(Object.entries({ ...a, ...b }).filter(([, v]) => v !== null));
+  return { options: merge(current.options, change.options), secrets: merge(current.secrets, change.secrets) };
+}
+
+type Meta = { name: string; owner?: string; description?: string };
+
+/** The columns every new instance row has. */
+export const newInstanceColumns = (
+  input: Meta,
+  plugin: string,
+  config: PluginConfig,
+  secretsId: number,
+  actor: string,
+  now: string,
+) => ({
+  name: input.name,
+  plugin,
+  options: JSON.stringify(config.options),
+  secrets_id: secretsId,
+  owner: input.owner ?? null,
+  description: input.description ?? null,
+  created_at: now,
+  created_by: actor,
+  updated_at: now,
+});
+
+/** The columns a change of an instance writes (owner and description only when given). */
+export const changedInstanceColumns = (
+  input: Omit<Meta, 'name'>,
+  config: PluginConfig,
+  secretsId: number,
+  now: string,
+) => ({
+  options: JSON.stringify(config.options),
+  secrets_id: secretsId,
+  ...(input.owner !== undefined ? { owner: input.owner } : {}),
+  ...(input.description !== undefined ? { description: input.description } : {}),
+  updated_at: now,
+});

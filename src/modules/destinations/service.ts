@@ -8,8 +8,15 @@ import type { OutboundGuard } from '../../net/outbound.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { PluginLogger } from '../issuers/plugin.ts';
 import type { KeyService } from '../keys/service.ts';
-import { changedFields, checkInstanceName, sealedSettings } from '../plugin-instances.ts';
-import { checkPluginSettings } from '../plugin-options.ts';
+import {
+  changedFields,
+  changedInstanceColumns,
+  checkedSettings,
+  checkInstanceName,
+  mergeSettings,
+  newInstanceColumns,
+  sealedSettings,
+} from '../plugin-instances.ts';
 import type { RequestContext } from '../request-context.ts';
 import {
   type AnyDestinationPlugin,
@@ -61,10 +68,7 @@ export function createDestinationService({ db, keys, audit, registry, outbound, 
   const view = async (r: DestinationRow) => destinationView(r, await secretNames(r));
   /** Schema first, then the plugin's own rules; both become 400s naming the field. */
   function checked(plugin: AnyDestinationPlugin, options: unknown, secrets: unknown): DestinationConfig {
-    const config = {
-      options: checkPluginSettings(plugin.options, options, 'options'),
-      secrets: checkPluginSettings(plugin.secrets, secrets, 'secrets'),
-    };
+    const config = checkedSettings(plugin, options, secrets);
     try {
       plugin.validate(config);
     } catch (e) {
@@ -93,17 +97,8 @@ export function createDestinationService({ db, keys, audit, registry, outbound, 
       const now = clock().toISOString();
       const id = await db.transaction().execute(async (trx) => {
         const secretsId = await keys.storeSecret(trx, 'destination', config.secrets);
-        const newId = await store.insertDestination(trx, {
-          name: input.name,
-          plugin: plugin.type,
-          options: JSON.stringify(config.options),
-          secrets_id: secretsId,
-          owner: input.owner ?? null,
-          description: input.description ?? null,
-          created_at: now,
-          created_by: ctx.principal.actor,
-          updated_at: now,
-        });
+        const columns = newInstanceColumns(input, plugin.type, config, secretsId, ctx.principal.actor, now);
+        const newId = await store.insertDestination(trx, columns);
         const target = { type: 'destination', id: newId };
         await audit.record(trx, byCaller(ctx, 'destination.create', target, { name: input.name, plugin: plugin.type }));
         return newId;
@@ -116,18 +111,11 @@ export function createDestinationService({ db, keys, audit, registry, outbound, 
       const r = await row(id);
       const plugin = registry.get(r.plugin);
       const current = await configOf(r);
-      const merge = (a: Record<string, unknown>, b: Record<string, unknown> = {}) =>
-        Object.fromEntries(Object.entries({ ...a, ...b }).filter(([, v]) => v !== null));
-      const config = checked(plugin, merge(current.options, input.options), merge(current.secrets, input.secrets));
+      const merged = mergeSettings(current, input);
+      const config = checked(plugin, merged.options, merged.secrets);
       await db.transaction().execute(async (trx) => {
         const secretsId = await keys.storeSecret(trx, 'destination', config.secrets);
-        await store.updateDestination(trx, id, {
-          options: JSON.stringify(config.options),
-          secrets_id: secretsId,
-          ...(input.owner !== undefined ? { owner: input.owner } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          updated_at: clock().toISOString(),
-        });
+        await store.updateDestination(trx, id, changedInstanceColumns(input, config, secretsId, clock().toISOString()));
         const fields = changedFields(input);
         await audit.record(trx, byCaller(ctx, 'destination.update', { type: 'destination', id }, { fields }));
       });

@@ -6,8 +6,15 @@ import type { IssuerRow } from '../../db/schema.ts';
 import { ConflictError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { KeyService } from '../keys/service.ts';
-import { changedFields, checkInstanceName, sealedSettings } from '../plugin-instances.ts';
-import { checkPluginSettings } from '../plugin-options.ts';
+import {
+  changedFields,
+  changedInstanceColumns,
+  checkedSettings,
+  checkInstanceName,
+  mergeSettings,
+  newInstanceColumns,
+  sealedSettings,
+} from '../plugin-instances.ts';
 import type { RequestContext } from '../request-context.ts';
 import { createChallengeResponder } from './challenges.ts';
 import {
@@ -105,25 +112,14 @@ export function createIssuerService({ db, keys, audit, registry, clock, log, des
       if (await store.findIssuerByName(db, input.name))
         throw new ConflictError(`an issuer named '${input.name}' exists already`);
       const plugin = registry.get(input.plugin);
-      const given = {
-        options: checkPluginSettings(plugin.options, input.options, 'options'),
-        secrets: checkPluginSettings(plugin.secrets, input.secrets, 'secrets'),
-      };
+      const given = checkedSettings(plugin, input.options, input.secrets);
       const config = await prove(plugin, { name: input.name, plugin: plugin.type }, given);
       const now = clock().toISOString();
       const id = await db.transaction().execute(async (trx) => {
         const secretsId = await keys.storeSecret(trx, 'issuer', config.secrets);
         const newId = await store.insertIssuer(trx, {
-          name: input.name,
-          plugin: plugin.type,
-          options: JSON.stringify(config.options),
-          secrets_id: secretsId,
-          owner: input.owner ?? null,
-          description: input.description ?? null,
+          ...newInstanceColumns(input, plugin.type, config, secretsId, ctx.principal.actor, now),
           checked_at: now,
-          created_at: now,
-          created_by: ctx.principal.actor,
-          updated_at: now,
         });
         await audit.record(
           trx,
@@ -139,22 +135,16 @@ export function createIssuerService({ db, keys, audit, registry, clock, log, des
       const r = await row(id);
       const plugin = registry.get(r.plugin);
       const current = await configOf(r);
-      const next = {
-        options: checkPluginSettings(plugin.options, { ...current.options, ...(input.options ?? {}) }, 'options'),
-        secrets: checkPluginSettings(plugin.secrets, { ...current.secrets, ...(input.secrets ?? {}) }, 'secrets'),
-      };
+      const merged = mergeSettings(current, input);
+      const next = checkedSettings(plugin, merged.options, merged.secrets);
       const config = await prove(plugin, r, next);
       const now = clock().toISOString();
       await db.transaction().execute(async (trx) => {
         const secretsId = await keys.storeSecret(trx, 'issuer', config.secrets);
         await store.updateIssuer(trx, id, {
-          options: JSON.stringify(config.options),
-          secrets_id: secretsId,
-          ...(input.owner !== undefined ? { owner: input.owner } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...changedInstanceColumns(input, config, secretsId, now),
           disabled_reason: null,
           checked_at: now,
-          updated_at: now,
         });
         const fields = changedFields(input);
         await audit.record(trx, byCaller(ctx, 'issuer.update', { type: 'issuer', id }, { fields }));
