@@ -264,6 +264,13 @@ describe.each(testDialects())('destinations on %s', (dialect) => {
     expect(got.status).toBe(200);
     expect(await got.text()).toBe(first!.json.privateKeyPem);
     expect((await redeem()).status).toBe(404);
+    const reads = await t.api(
+      'GET',
+      `/api/v1/audit-events?action=certificate.read-key&targetType=certificate&targetId=${cert.id}`,
+    );
+    const actors = reads.json.items.map((e: any) => e.actor);
+    expect(actors).toContain('user:admin'); // the bundle webhook's key, read for the deployment
+    expect(actors.some((a: string) => a.startsWith('key-link:'))).toBe(true);
   });
 
   it('reports each failing destination and still deploys to the others', async () => {
