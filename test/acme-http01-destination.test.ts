@@ -98,7 +98,12 @@ describe.each(testDialects())('ACME HTTP-01 through a destination on %s', (diale
       w.openssl(['verify', '-x509_strict', '-CAfile', 'root.pem', '-untrusted', 'chain.pem', 'leaf.pem']),
     ).toContain('leaf.pem: OK');
     expect(fs.readdirSync(path.join(nginx.webRoot, '.well-known', 'acme-challenge'))).toEqual([]);
-    const deployed = (await t.api('GET', `/api/v1/certificates/${cert.id}/deployments`)).json.items;
+    // The pending certificate reads `issued` as soon as it is stored; the deployment follows in the same pass.
+    let deployed: any[] = [];
+    for (let i = 0; i < 100 && deployed.length === 0; i++) {
+      if (i) await new Promise((res) => setTimeout(res, 100));
+      deployed = (await t.api('GET', `/api/v1/certificates/${cert.id}/deployments`)).json.items;
+    }
     expect(deployed).toMatchObject([{ destinationId: web, status: 'success', exitCode: 0, deployedBy: 'system' }]);
     w.write('deployed.pem', fs.readFileSync(path.join(nginx.certDir, 'www.crt')));
     expect(w.openssl(['x509', '-in', 'deployed.pem', '-noout', '-serial'])).toContain(cert.serial.toUpperCase());
