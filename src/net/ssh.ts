@@ -149,18 +149,24 @@ function sessionOver(client: Client, sftp: SFTPWrapper): SshSession {
         client.exec(command, (err, stream) => {
           if (err) return reject(err);
           let output = '';
-          let timedOut = false;
+          let settled = false;
+          const finish = (exitCode: number | null) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve({ exitCode, output });
+          };
+          // On time-out: ask the server to kill it (OpenSSH honours signal requests), close the channel, and
+          // answer now rather than when the remote process happens to end.
           const timer = setTimeout(() => {
-            timedOut = true;
             output += `\n(stopped after ${timeoutMs / 1000} s)`;
+            stream.signal('KILL');
             stream.close();
+            finish(null);
           }, timeoutMs);
           stream.on('data', (c: Buffer) => (output += c.toString()));
           stream.stderr.on('data', (c: Buffer) => (output += c.toString()));
-          stream.on('close', (code: number | null) => {
-            clearTimeout(timer);
-            resolve({ exitCode: timedOut ? null : (code ?? null), output });
-          });
+          stream.on('close', (code: number | null) => finish(code ?? null));
         });
       }),
     close: () => client.end(),
