@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ValidationError } from './errors.ts';
+import { type OutboundPolicy, parseOutboundPolicy } from './net/outbound.ts';
 
 export interface Setting {
   readonly env: string;
@@ -106,6 +107,12 @@ export const SETTINGS = {
     description:
       'OIDC sign-in: group-to-role mapping, comma-separated group=role pairs, e.g. pki-admins=admin,payments=payments.',
   },
+  outboundAllow: {
+    env: 'TARSIER_OUTBOUND_ALLOW',
+    default: 'private',
+    description:
+      "Which addresses Tarsier may connect to on a user's behalf (SFTP and webhook destinations, TLS scans), besides public ones: comma-separated classes `private` (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), `loopback` (127/8, ::1), `link-local` (169.254/16, fe80::/10 and cloud metadata such as 169.254.169.254 and fd00:ec2::254), and CIDR ranges allowed whatever their class. Default: private only.",
+  },
   url: {
     env: 'TARSIER_URL',
     flag: '--url',
@@ -135,6 +142,7 @@ export interface ServerConfig {
   logLevel: string;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   publicUrl: string;
+  outbound: OutboundPolicy;
   ldap?: { url: string; userDn: string; groupBase?: string; groupRoles: Record<string, string[]> };
   oidc?: {
     issuer: string;
@@ -243,6 +251,7 @@ export function loadServerConfig(overrides: Overrides = {}, env: NodeJS.ProcessE
     logLevel: pick('logLevel', overrides, env) ?? 'info',
     sqliteSynchronous: sync,
     publicUrl: (pick('publicUrl', overrides, env) ?? '').replace(/\/+$/, ''),
+    outbound: parseOutboundPolicy(pick('outboundAllow', overrides, env) ?? ''),
     ...externalIdentity(overrides, env),
   };
 }

@@ -9,6 +9,11 @@ import { createAuditService } from './modules/audit/service.ts';
 import { createAuthorityService } from './modules/authorities/service.ts';
 import { signWithAuthority } from './modules/certificates/issuance.ts';
 import { createCertificateService } from './modules/certificates/service.ts';
+import { builtinDestinationPlugins } from './modules/destinations/builtin.ts';
+import { createDestinationChallenges } from './modules/destinations/challenges.ts';
+import { createDeploymentService } from './modules/destinations/deploy.ts';
+import { createDestinationRegistry } from './modules/destinations/registry.ts';
+import { createDestinationService } from './modules/destinations/service.ts';
 import { createDomainService } from './modules/domains/service.ts';
 import { createApiKeyService } from './modules/identity/api-keys.ts';
 import { createExternalLogin } from './modules/identity/external-login.ts';
@@ -22,8 +27,10 @@ import { createIssuerRegistry } from './modules/issuers/registry.ts';
 import { createIssuerService } from './modules/issuers/service.ts';
 import { createKeyService } from './modules/keys/service.ts';
 import { createPendingService } from './modules/pending/service.ts';
+import { systemContext } from './modules/request-context.ts';
 import { createRequestService } from './modules/requests/service.ts';
 import { createRevocationService } from './modules/revocation/service.ts';
+import { createOutboundGuard } from './net/outbound.ts';
 
 export function masterKeysFile(config: Pick<ServerConfig, 'dataDir'>): string {
   return path.join(config.dataDir, 'master-keys');
@@ -61,6 +68,7 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     ]),
     clock,
     log,
+    destinationChallenges: (id, field) => createDestinationChallenges(destinations)(id, field),
   });
   const certificates = createCertificateService({
     db,
@@ -71,9 +79,33 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     issuers,
     clock,
     onRevoked: (authorityId, shard) => revocation.revoked(authorityId, shard),
+    onRotated: (_oldId, newId, ctx) => deployments.deployNew(newId, ctx).then(() => undefined),
   });
-  const pending = createPendingService({ db, audit, issuers, advance: certificates.advancePending, clock, log });
+  const pending = createPendingService({
+    db,
+    audit,
+    issuers,
+    // A certificate that arrives later (ACME) is deployed then: where it was asked to go, or where its predecessor is.
+    advance: async (p) => {
+      const done = await certificates.advancePending(p);
+      if (done.certificateId !== undefined) await deployments.deployNew(done.certificateId, systemContext());
+      return done;
+    },
+    clock,
+    log,
+  });
   const domains = createDomainService({ db, audit, clock });
+  const outbound = createOutboundGuard(config.outbound);
+  const destinations = createDestinationService({
+    db,
+    keys,
+    audit,
+    registry: createDestinationRegistry(builtinDestinationPlugins),
+    outbound,
+    clock,
+    log,
+  });
+  const deployments = createDeploymentService({ db, keys, audit, destinations, certificate: certificates.get, clock });
   const requests = createRequestService({ db, audit, domains, certificates, authorities, identity, clock });
   return {
     database,
@@ -92,6 +124,9 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     pending,
     domains,
     requests,
+    outbound,
+    destinations,
+    deployments,
     log,
     close: () => database.close(),
   };

@@ -19,6 +19,7 @@ const PUBLIC = [
   'POST /ocsp/:authorityId',
   'GET /ocsp/:authorityId/*',
   'GET /.well-known/acme-challenge/:token',
+  'POST /api/v1/key-links',
 ];
 
 describe('authorization matrix', () => {

@@ -6,6 +6,7 @@ import { registerApiKeyCommands } from './api-key.ts';
 import { registerAuditCommands } from './audit.ts';
 import { registerAuthorityCommands } from './authority.ts';
 import { registerCertificateCommands } from './cert.ts';
+import { registerDestinationCommands } from './destination.ts';
 import { registerDomainCommands } from './domain.ts';
 import { registerIssuerCommands } from './issuer.ts';
 import { registerLoginCommand } from './login.ts';
@@ -26,4 +27,5 @@ export function registerClientCommands(program: Command): void {
   registerRequestCommands(program);
   registerIssuerCommands(program);
   registerPendingCommands(program);
+  registerDestinationCommands(program);
 }

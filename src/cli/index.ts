@@ -15,7 +15,8 @@ export async function runCli(argv: string[]): Promise<number> {
   registerClientCommands(program);
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that reports a failure without throwing (issuer check, destination deploy) sets exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : e.exitCode || 2;
     if (e instanceof ApiError || e instanceof TarsierError) {

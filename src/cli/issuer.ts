@@ -1,10 +1,20 @@
-// `tarsier issuer plugins|list|show|add|set|check|remove`: external issuers (ACME, CFSSL) through /api/v1/issuers.
+// `tarsier issuer plugins|list|show|add|set|check|chain|remove`: external issuers (ACME, CFSSL) through /api/v1/issuers.
 // Settings are given as --option key=value and --secret key=value (a value that parses as JSON is sent as
 // JSON, so --option termsOfServiceAgreed=true is a boolean), or whole from a JSON file.
 import type { Command } from 'commander';
 import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
-import { defined, idOrName, resolveId, setting } from './options.ts';
-import { formatTime, print, printFields, printJson, printTable, readFile, writeFile } from './output.ts';
+import { idOrName } from './options.ts';
+import { formatTime, print, printFields, printJson, printTable, writeFile } from './output.ts';
+import {
+  type PluginDescription,
+  printPlugins,
+  reportInstance,
+  resolveInstance,
+  type SettingsFlags,
+  settingFields,
+  settings,
+  withSettings,
+} from './plugin-settings.ts';
 
 interface Issuer {
   id: number;
@@ -21,46 +31,13 @@ interface Issuer {
   createdAt: string;
 }
 
-interface SettingsFlags extends ClientFlags {
-  option?: Record<string, unknown>;
-  secret?: Record<string, unknown>;
-  optionsFile?: string;
-  secretsFile?: string;
-  owner?: string;
-  description?: string;
-}
-
-function jsonFile(file: string | undefined, what: string): Record<string, unknown> | undefined {
-  if (!file) return undefined;
-  try {
-    return JSON.parse(readFile(file, what).toString('utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not JSON (${(e as Error).message})`);
-  }
-}
-
-function settings(flags: SettingsFlags) {
-  const options = { ...jsonFile(flags.optionsFile, 'options'), ...flags.option };
-  const secrets = { ...jsonFile(flags.secretsFile, 'secrets'), ...flags.secret };
-  return defined({
-    options: Object.keys(options).length ? options : undefined,
-    secrets: Object.keys(secrets).length ? secrets : undefined,
-    owner: flags.owner,
-    description: flags.description,
-  });
-}
-
 function printIssuer(i: Issuer): void {
   printFields([
     ['ID', i.id],
     ['Name', i.name],
     ['Plugin', i.plugin],
     ['Status', i.status === 'ready' ? 'ready' : `disabled: ${i.disabledReason}`],
-    ...Object.entries(i.options).map(([k, v]): [string, string] => [
-      `  ${k}`,
-      typeof v === 'string' ? v : JSON.stringify(v),
-    ]),
-    ['Secrets set', i.secretsSet.length ? i.secretsSet : '(none)'],
+    ...settingFields(i),
     ['Can revoke', i.canRevoke ? 'yes' : 'no'],
     ['Owner', i.owner],
     ['Description', i.description],
@@ -69,57 +46,17 @@ function printIssuer(i: Issuer): void {
   ]);
 }
 
-const resolveIssuer = (client: ApiClient, ref: number | string) =>
-  resolveId<Issuer>(client, ref, {
-    path: '/api/v1/issuers',
-    kind: 'issuer',
-    name: (i) => i.name,
-    hint: 'tarsier issuer list',
-  });
+const resolveIssuer = (client: ApiClient, ref: number | string) => resolveInstance<Issuer>(client, ref, 'issuer');
 
-function report(flags: ClientFlags, i: Issuer, headline: string): void {
-  if (flags.json) {
-    printJson(i);
-    return;
-  }
-  print(headline);
-  printIssuer(i);
-}
-
-const withSettings = (c: Command) =>
-  c
-    .option('--option <key=value>', 'a plugin setting; repeat for several', setting)
-    .option('--secret <key=value>', 'a credential (stored encrypted, never shown); repeat for several', setting)
-    .option('--options-file <file>', 'plugin settings as a JSON object')
-    .option('--secrets-file <file>', 'credentials as a JSON object')
-    .option('--owner <owner>', 'a team or an e-mail address')
-    .option('--description <text>', 'free text');
+const report = (flags: ClientFlags, i: Issuer, headline: string) => reportInstance(flags, i, headline, printIssuer);
 
 export function registerIssuerCommands(program: Command): void {
   const issuer = program.command('issuer').description('external issuers: ACME CAs (Let’s Encrypt, …) and CFSSL');
 
   withClientOptions(issuer.command('plugins').description('the issuer plugins and their settings')).action(
     async (flags: ClientFlags) => {
-      type Plugin = {
-        type: string;
-        title: string;
-        description: string;
-        options: { properties?: Record<string, { description?: string }> };
-        secrets: { properties?: Record<string, { description?: string }> };
-      };
-      const { body } = await connect(flags).json<{ items: Plugin[] }>('GET', '/api/v1/issuers/plugins');
-      if (flags.json) {
-        printJson(body);
-        return;
-      }
-      for (const p of body.items) {
-        print(`${p.type}: ${p.title} — ${p.description}`);
-        for (const [k, s] of Object.entries(p.options.properties ?? {}))
-          print(`  --option ${k}=…  ${s.description ?? ''}`);
-        for (const [k, s] of Object.entries(p.secrets.properties ?? {}))
-          print(`  --secret ${k}=…  ${s.description ?? ''}`);
-        print();
-      }
+      const { body } = await connect(flags).json<{ items: PluginDescription[] }>('GET', '/api/v1/issuers/plugins');
+      printPlugins(flags, body);
     },
   );
 

@@ -39,6 +39,7 @@ export async function startServer(
   const address = await app.listen({ host: cfg.host, port: cfg.port });
   // OIDC redirects need the address users reach us at, known only now when the port was 0.
   services.oidc?.setBaseUrl(cfg.publicUrl || address);
+  services.deployments.setBaseUrl(cfg.publicUrl || address);
   const what = mode === 'api' ? 'Tarsier' : 'Tarsier OCSP and CRL responder';
   print(
     `${what} listening on ${address} (database: ${cfg.database.kind === 'sqlite' ? cfg.database.file : 'postgresql'})`,

@@ -12,6 +12,7 @@ import * as m003 from './migrations/003-audit-chain.ts';
 import * as m004 from './migrations/004-identity.ts';
 import * as m005 from './migrations/005-domains.ts';
 import * as m006 from './migrations/006-issuers.ts';
+import * as m007 from './migrations/007-destinations.ts';
 import type { Database } from './schema.ts';
 import { durableSqliteDialect } from './sqlite-durable.ts';
 
@@ -55,6 +56,7 @@ function provider(dialect: DialectOps): MigrationProvider {
     '004-identity': m004,
     '005-domains': m005,
     '006-issuers': m006,
+    '007-destinations': m007,
   };
   return {
     async getMigrations() {

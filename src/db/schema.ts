@@ -260,6 +260,42 @@ export interface AcmeChallengesTable {
   created_at: string;
 }
 
+export interface DestinationsTable {
+  id: Id;
+  name: string;
+  /** The destination plugin's type: `directory`, `sftp`, `webhook` */
+  plugin: string;
+  /** JSON of the plugin's non-secret options */
+  options: Json;
+  /** private_keys row holding the sealed JSON of the plugin's secrets (SSH password or key, HMAC secret) */
+  secrets_id: number | null;
+  owner: string | null;
+  description: string | null;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+}
+
+export interface DeploymentsTable {
+  id: Id;
+  certificate_id: number;
+  destination_id: number;
+  /** `success` or `failed` */
+  status: string;
+  /** Where it went, e.g. a file path, sftp://host:port/path or the webhook URL */
+  location: string | null;
+  /** Exit status of the post-deploy command, when one ran */
+  exit_code: number | null;
+  /** The command's output or the receiver's reply (tail) */
+  output: string | null;
+  error: string | null;
+  deployed_at: string;
+  deployed_by: string | null;
+  /** SHA-256 of a one-time key-retrieval token (webhook payload key-link), and when it stops working */
+  key_token_hash: string | null;
+  key_token_expires_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -276,6 +312,8 @@ export interface Database {
   issuers: IssuersTable;
   pending_certificates: PendingCertificatesTable;
   acme_challenges: AcmeChallengesTable;
+  destinations: DestinationsTable;
+  deployments: DeploymentsTable;
 }
 
 export type CertificateRow = Selectable<CertificatesTable>;
@@ -288,3 +326,5 @@ export type NewAuditEvent = Insertable<AuditEventsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type IssuerRow = Selectable<IssuersTable>;
 export type PendingCertificateRow = Selectable<PendingCertificatesTable>;
+export type DestinationRow = Selectable<DestinationsTable>;
+export type DeploymentRow = Selectable<DeploymentsTable>;

@@ -7,6 +7,7 @@ import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import { registerAuditRoutes } from '../modules/audit/routes.ts';
 import { registerAuthorityRoutes } from '../modules/authorities/routes.ts';
 import { registerCertificateRoutes } from '../modules/certificates/routes.ts';
+import { registerDestinationRoutes } from '../modules/destinations/routes.ts';
 import { registerDomainRoutes } from '../modules/domains/routes.ts';
 import { registerExternalIdentityRoutes } from '../modules/identity/external-routes.ts';
 import { hasPermission } from '../modules/identity/permissions.ts';
@@ -150,6 +151,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerIssuerRoutes(app, services);
   registerPendingRoutes(app, services);
   registerChallengeRoutes(app, services);
+  registerDestinationRoutes(app, services);
   return app;
 }
 

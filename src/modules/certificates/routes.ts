@@ -5,6 +5,7 @@ import { sendBytes } from '../../http/reply.ts';
 import type { App } from '../../http/types.ts';
 import type { Services } from '../../services.ts';
 import { IdParams } from '../authorities/schemas.ts';
+import { DeploymentSchema } from '../destinations/schemas.ts';
 import { PendingSchema } from '../issuers/schemas.ts';
 import { HeldReply } from '../requests/schemas.ts';
 import {
@@ -29,6 +30,13 @@ const Accepted = Type.Union([HeldReply, PendingReply], {
   description: 'held for approval (pending-approval), or the external issuer is still working (pending-issuance)',
 });
 
+const IssuedReply = Type.Intersect([
+  CertificateWithPem,
+  Type.Object({
+    deployments: Type.Optional(Type.Array(DeploymentSchema, { description: 'one per destination named' })),
+  }),
+]);
+
 const FileReply = {
   description: 'the file: PEM text, DER, or PKCS#12 bytes',
   content: {
@@ -41,7 +49,13 @@ const FileReply = {
 
 export function registerCertificateRoutes(
   app: App,
-  { certificates, audit, requests, pending }: Pick<Services, 'certificates' | 'audit' | 'requests' | 'pending'>,
+  {
+    certificates,
+    audit,
+    requests,
+    pending,
+    deployments,
+  }: Pick<Services, 'certificates' | 'audit' | 'requests' | 'pending' | 'deployments'>,
 ): void {
   const tags = ['certificates'];
   const now = () => new Date();
@@ -51,9 +65,10 @@ export function registerCertificateRoutes(
     '/api/v1/certificates',
     {
       config: { permission: 'certificate:issue' },
-      schema: { tags, body: IssueBody, response: { 201: CertificateWithPem, 202: Accepted } },
+      schema: { tags, body: IssueBody, response: { 201: IssuedReply, 202: Accepted } },
     },
     async (request, reply) => {
+      await deployments.checkTargets(request.body.destinations);
       const outcome = await requests.submit(request.body, contextOf(request));
       if ('request' in outcome)
         return reply.status(202).send({ status: 'pending-approval' as const, request: outcome.request });
@@ -61,7 +76,11 @@ export function registerCertificateRoutes(
         const pendingCertificate = await pending.get(outcome.pendingId);
         return reply.status(202).send({ status: 'pending-issuance' as const, pendingCertificate });
       }
-      return reply.status(201).send(certificateWithPem(outcome.certificate, now()));
+      const deployed = await deployments.deployNew(outcome.certificate.id, contextOf(request));
+      return reply.status(201).send({
+        ...certificateWithPem(outcome.certificate, now()),
+        ...(deployed.length ? { deployments: deployed } : {}),
+      });
     },
   );
   app.post(

@@ -89,6 +89,12 @@ export const IssueBody = Type.Object(
       ),
     ),
     includeCommonNameInSans: Type.Optional(Type.Boolean({ description: 'default true' })),
+    destinations: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1 }), {
+        maxItems: 100,
+        description: 'destination ids to deploy it to once issued',
+      }),
+    ),
     reason: Type.Optional(
       Type.String({ maxLength: 2000, description: 'why it is needed: shown to reviewers when it needs approval' }),
     ),

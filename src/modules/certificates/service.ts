@@ -34,6 +34,8 @@ export interface CertificateDeps {
   clock: () => Date;
   /** Told after a revocation commits, so that CRLs and OCSP follow at once. */
   onRevoked?: (authorityId: number, crlShard: number) => Promise<void>;
+  /** Told after a rotation issued the replacement at once, so it is deployed wherever the old one was. */
+  onRotated?: (oldId: number, newId: number, ctx: RequestContext) => Promise<void>;
 }
 
 export function createCertificateService(deps: CertificateDeps) {
@@ -195,8 +197,12 @@ export function createCertificateService(deps: CertificateDeps) {
         ? Math.round((Date.parse(params.notAfter) - Date.parse(params.notBefore ?? row.not_before)) / 86_400_000)
         : params.validityDays;
       const { notBefore: _nb, notAfter: _na, ...rest } = params;
-      if (row.issuer_id !== null) return external.start({ ...params, csr: body.csr }, ctx, row);
-      return { certificate: await issue({ ...rest, validityDays: days, csr: body.csr }, ctx, row) };
+      const outcome: ExternalOutcome =
+        row.issuer_id !== null
+          ? await external.start({ ...params, csr: body.csr }, ctx, row)
+          : { certificate: await issue({ ...rest, validityDays: days, csr: body.csr }, ctx, row) };
+      if ('certificate' in outcome) await deps.onRotated?.(id, outcome.certificate.id, ctx);
+      return outcome;
     },
 
     async archive(id: number, ctx: RequestContext): Promise<CertificateRow> {

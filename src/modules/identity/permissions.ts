@@ -23,6 +23,9 @@ export const PERMISSIONS = [
   'request:approve',
   'issuer:read',
   'issuer:manage',
+  'destination:read',
+  'destination:manage',
+  'certificate:deploy',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -40,6 +43,8 @@ const USER: readonly Permission[] = [
   'domain:read',
   'request:read',
   'issuer:read',
+  'destination:read',
+  'certificate:deploy',
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
@@ -63,6 +68,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'request:approve',
     'audit:read',
     'api-key:manage',
+    'destination:read',
   ],
 };
 

@@ -29,6 +29,11 @@ export interface IssuerContext {
   log: PluginLogger;
   clock: () => Date;
   challenges: ChallengeResponder;
+  /**
+   * HTTP-01 tokens placed as files under a destination's web root (names served elsewhere). Throws
+   * IssuerConfigError(`field`) when the destination does not exist or cannot place files.
+   */
+  destinationChallenges?: (destinationId: number, field: string) => Promise<ChallengeResponder>;
 }
 
 export interface IssueRequest {

@@ -1,41 +1,18 @@
 // Request and response schemas of /api/v1/issuers and /api/v1/pending-certificates.
 import { type Static, Type } from 'typebox';
 import { StringEnum } from '../../http/schema-types.ts';
+import { instanceBodies, instanceViewFields, JsonSchema, pluginDescriptionFields } from '../plugin-instances.ts';
 
-const Settings = (description: string) => Type.Record(Type.String(), Type.Unknown(), { description });
-
-export const CreateIssuerBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 64, description: 'unique name, e.g. letsencrypt' }),
-    plugin: Type.String({ description: 'the issuer plugin: see GET /api/v1/issuers/plugins (e.g. acme, cfssl)' }),
-    options: Type.Optional(Settings("the plugin's settings, validated against its options schema")),
-    secrets: Type.Optional(Settings('credentials (API keys, EAB keys): stored encrypted, never returned')),
-    owner: Type.Optional(Type.String({ maxLength: 255 })),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
-  },
-  { additionalProperties: false },
-);
+export const { create: CreateIssuerBody, update: UpdateIssuerBody } = instanceBodies({
+  name: 'letsencrypt',
+  plugin: 'the issuer plugin: see GET /api/v1/issuers/plugins (e.g. acme, cfssl)',
+  secrets: 'API keys, EAB keys',
+});
 export type CreateIssuerInput = Static<typeof CreateIssuerBody>;
-
-export const UpdateIssuerBody = Type.Object(
-  {
-    options: Type.Optional(Settings('settings to change; the others stay')),
-    secrets: Type.Optional(Settings('credentials to replace; the others stay')),
-    owner: Type.Optional(Type.String({ maxLength: 255 })),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
-  },
-  { additionalProperties: false },
-);
 export type UpdateIssuerInput = Static<typeof UpdateIssuerBody>;
 
 export const IssuerSchema = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  plugin: Type.String(),
-  options: Settings('the non-secret settings'),
-  secretsSet: Type.Array(Type.String(), { description: 'names of the secrets that are set (never their values)' }),
-  owner: Type.Union([Type.String(), Type.Null()]),
-  description: Type.Union([Type.String(), Type.Null()]),
+  ...instanceViewFields,
   status: StringEnum(['ready', 'disabled'] as const),
   disabledReason: Type.Union([Type.String(), Type.Null()]),
   checkedAt: Type.Union([Type.String(), Type.Null()]),
@@ -47,15 +24,10 @@ export const IssuerSchema = Type.Object({
 });
 export const IssuerList = Type.Object({ items: Type.Array(IssuerSchema) });
 
-const JsonSchema = Type.Record(Type.String(), Type.Unknown(), { description: 'a JSON Schema' });
 export const PluginList = Type.Object({
   items: Type.Array(
     Type.Object({
-      type: Type.String(),
-      title: Type.String(),
-      description: Type.String(),
-      options: JsonSchema,
-      secrets: JsonSchema,
+      ...pluginDescriptionFields,
       requestOptions: JsonSchema,
       canRevoke: Type.Boolean(),
       canCancel: Type.Boolean(),

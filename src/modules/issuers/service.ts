@@ -6,7 +6,15 @@ import type { IssuerRow } from '../../db/schema.ts';
 import { ConflictError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { KeyService } from '../keys/service.ts';
-import { checkPluginSettings } from '../plugin-options.ts';
+import {
+  changedFields,
+  changedInstanceColumns,
+  checkedSettings,
+  checkInstanceName,
+  mergeSettings,
+  newInstanceColumns,
+  sealedSettings,
+} from '../plugin-instances.ts';
 import type { RequestContext } from '../request-context.ts';
 import { createChallengeResponder } from './challenges.ts';
 import {
@@ -29,6 +37,8 @@ export interface IssuerDeps {
   registry: IssuerRegistry;
   clock: () => Date;
   log: PluginLogger & { child(bindings: object): PluginLogger };
+  /** HTTP-01 through a destination's web root (wired to the destinations module). */
+  destinationChallenges?: IssuerContext['destinationChallenges'];
 }
 
 export const issuerView = (row: IssuerRow, plugin: AnyIssuerPlugin | undefined, secretNames: string[]) => ({
@@ -50,14 +60,13 @@ export const issuerView = (row: IssuerRow, plugin: AnyIssuerPlugin | undefined, 
 });
 export type IssuerView = ReturnType<typeof issuerView>;
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-export function createIssuerService({ db, keys, audit, registry, clock, log }: IssuerDeps) {
+export function createIssuerService({ db, keys, audit, registry, clock, log, destinationChallenges }: IssuerDeps) {
   const challenges = createChallengeResponder(db, clock);
   const contextFor = (row: Pick<IssuerRow, 'name' | 'plugin'>): IssuerContext => ({
     log: log.child({ issuer: row.name, plugin: row.plugin }),
     clock,
     challenges,
+    destinationChallenges,
   });
 
   async function row(id: number): Promise<IssuerRow> {
@@ -65,16 +74,12 @@ export function createIssuerService({ db, keys, audit, registry, clock, log }: I
     if (!r) throw new NotFoundError('issuer', id);
     return r;
   }
-  async function configOf(r: IssuerRow): Promise<IssuerConfig> {
-    const secrets = r.secrets_id === null ? {} : await keys.loadSecret(db, r.secrets_id, 'issuer');
-    return { options: JSON.parse(r.options), secrets };
-  }
+  const { configOf, secretNames } = sealedSettings(db, keys, 'issuer');
   async function view(r: IssuerRow) {
-    const { secrets } = await configOf(r);
     return issuerView(
       r,
       registry.all().find((p) => p.type === r.plugin),
-      Object.keys(secrets).sort(),
+      await secretNames(r),
     );
   }
 
@@ -104,34 +109,18 @@ export function createIssuerService({ db, keys, audit, registry, clock, log }: I
 
     /** Creates an issuer after the plugin proved the configuration. Throws ValidationError, ConflictError. */
     async create(input: CreateIssuerInput, ctx: RequestContext) {
-      if (!NAME.test(input.name)) {
-        throw new ValidationError(
-          'name',
-          'use 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
-        );
-      }
+      checkInstanceName(input.name);
       if (await store.findIssuerByName(db, input.name))
         throw new ConflictError(`an issuer named '${input.name}' exists already`);
       const plugin = registry.get(input.plugin);
-      const given = {
-        options: checkPluginSettings(plugin.options, input.options, 'options'),
-        secrets: checkPluginSettings(plugin.secrets, input.secrets, 'secrets'),
-      };
+      const given = checkedSettings(plugin, input.options, input.secrets);
       const config = await prove(plugin, { name: input.name, plugin: plugin.type }, given);
       const now = clock().toISOString();
       const id = await db.transaction().execute(async (trx) => {
         const secretsId = await keys.storeSecret(trx, 'issuer', config.secrets);
         const newId = await store.insertIssuer(trx, {
-          name: input.name,
-          plugin: plugin.type,
-          options: JSON.stringify(config.options),
-          secrets_id: secretsId,
-          owner: input.owner ?? null,
-          description: input.description ?? null,
+          ...newInstanceColumns(input, plugin.type, config, secretsId, ctx.principal.actor, now),
           checked_at: now,
-          created_at: now,
-          created_by: ctx.principal.actor,
-          updated_at: now,
         });
         await audit.record(
           trx,
@@ -147,27 +136,18 @@ export function createIssuerService({ db, keys, audit, registry, clock, log }: I
       const r = await row(id);
       const plugin = registry.get(r.plugin);
       const current = await configOf(r);
-      const next = {
-        options: checkPluginSettings(plugin.options, { ...current.options, ...(input.options ?? {}) }, 'options'),
-        secrets: checkPluginSettings(plugin.secrets, { ...current.secrets, ...(input.secrets ?? {}) }, 'secrets'),
-      };
+      const merged = mergeSettings(current, input);
+      const next = checkedSettings(plugin, merged.options, merged.secrets);
       const config = await prove(plugin, r, next);
       const now = clock().toISOString();
       await db.transaction().execute(async (trx) => {
         const secretsId = await keys.storeSecret(trx, 'issuer', config.secrets);
         await store.updateIssuer(trx, id, {
-          options: JSON.stringify(config.options),
-          secrets_id: secretsId,
-          ...(input.owner !== undefined ? { owner: input.owner } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...changedInstanceColumns(input, config, secretsId, now),
           disabled_reason: null,
           checked_at: now,
-          updated_at: now,
         });
-        const fields = [
-          ...Object.keys(input.options ?? {}),
-          ...Object.keys(input.secrets ?? {}).map((k) => `secrets.${k}`),
-        ];
+        const fields = changedFields(input);
         await audit.record(trx, byCaller(ctx, 'issuer.update', { type: 'issuer', id }, { fields }));
       });
       return view(await row(id));

@@ -2,10 +2,14 @@
 import { contextOf } from '../../http/context.ts';
 import type { App } from '../../http/types.ts';
 import { IdParams } from '../authorities/schemas.ts';
+import type { DeploymentService } from '../destinations/deploy.ts';
 import { DecisionBody, ListRequestsQuery, RequestList, RequestSchema } from './schemas.ts';
 import type { RequestService } from './service.ts';
 
-export function registerRequestRoutes(app: App, { requests }: { requests: RequestService }): void {
+export function registerRequestRoutes(
+  app: App,
+  { requests, deployments }: { requests: RequestService; deployments: Pick<DeploymentService, 'deployNew'> },
+): void {
   const tags = ['requests'];
   app.get(
     '/api/v1/requests',
@@ -26,7 +30,12 @@ export function registerRequestRoutes(app: App, { requests }: { requests: Reques
       config: { permission: 'request:approve' },
       schema: { tags, params: IdParams, body: DecisionBody, response: { 200: RequestSchema } },
     },
-    async (request) => requests.approve(request.params.id, request.body.comment, contextOf(request)),
+    async (request) => {
+      const approved = await requests.approve(request.params.id, request.body.comment, contextOf(request));
+      // Issued now, so deployed now: to the destinations the requester named.
+      if (approved.certificateId !== null) await deployments.deployNew(approved.certificateId, contextOf(request));
+      return approved;
+    },
   );
   app.post(
     '/api/v1/requests/:id/reject',

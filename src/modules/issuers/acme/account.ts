@@ -3,7 +3,7 @@
 // means "your settings are wrong" becomes an IssuerConfigError naming the field, with the CA's own words.
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import acme from 'acme-client';
-import { type IssuerConfig, IssuerConfigError, type IssuerContext } from '../plugin.ts';
+import { type ChallengeResponder, type IssuerConfig, IssuerConfigError, type IssuerContext } from '../plugin.ts';
 import { createDnsProvider } from './dns/provider.ts';
 import type { AcmeOptions, AcmeSecrets } from './schemas.ts';
 import { AcmeNetworkError, AcmeProblemError, explain, getJson } from './transport.ts';
@@ -133,6 +133,7 @@ export async function validateConfig(config: AcmeConfig, ctx: IssuerContext): Pr
     if (!options.dnsProvider) throw new IssuerConfigError('options.dnsProvider', 'dns-01 needs a DNS provider');
     await createDnsProvider(options.dnsProvider, secrets).validate();
   }
+  if (options.http01DestinationId !== undefined) await http01Responder(config, ctx);
   let accountKeyPem = secrets.accountKeyPem;
   if (accountKeyPem) {
     try {
@@ -146,4 +147,13 @@ export async function validateConfig(config: AcmeConfig, ctx: IssuerContext): Pr
   const accountUrl = await registerAccount(config, accountKeyPem);
   ctx.log.info({ directoryUrl: options.directoryUrl, accountUrl }, 'ACME account ready');
   return { options: { ...options, accountUrl }, secrets: { ...secrets, accountKeyPem } };
+}
+
+/** Where HTTP-01 answers go: Tarsier itself, or a destination's web root. Throws IssuerConfigError. */
+export async function http01Responder(config: AcmeConfig, ctx: IssuerContext): Promise<ChallengeResponder> {
+  const id = config.options.http01DestinationId;
+  if (id === undefined) return ctx.challenges;
+  if (!ctx.destinationChallenges)
+    throw new IssuerConfigError('options.http01DestinationId', 'destinations are not available in this process');
+  return ctx.destinationChallenges(id, 'options.http01DestinationId');
 }

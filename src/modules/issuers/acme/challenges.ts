@@ -3,7 +3,7 @@
 // the JSON order state, so cleanup works from `poll` or `cancel` in another process, long after `issue`.
 import type acme from 'acme-client';
 import { IssuanceFailed, type IssuerContext } from '../plugin.ts';
-import type { AcmeConfig } from './account.ts';
+import { type AcmeConfig, http01Responder } from './account.ts';
 import { createDnsProvider, type DnsProvider } from './dns/provider.ts';
 
 export type ChallengeType = 'http-01' | 'dns-01';
@@ -39,6 +39,7 @@ export async function publishChallenges(
   const challengeType: ChallengeType = config.options.challenge ?? 'http-01';
   const published: PublishedChallenges = { challengeType, challengeUrls: [], tokens: [], txtRecords: [] };
   const provider = challengeType === 'dns-01' ? dnsProviderOf(config) : undefined;
+  const responder = provider ? undefined : await http01Responder(config, ctx);
   try {
     for (const authz of authzs) {
       const name = `${authz.wildcard ? '*.' : ''}${authz.identifier.value}`;
@@ -60,7 +61,7 @@ export async function publishChallenges(
         await provider.setTxt(record.name, record.value);
         published.txtRecords.push(record);
       } else {
-        await ctx.challenges.publish(challenge.token, keyAuthorization);
+        await responder!.publish(challenge.token, keyAuthorization);
         published.tokens.push(challenge.token);
       }
       if (challenge.status === 'pending') published.challengeUrls.push(challenge.url);
@@ -85,8 +86,11 @@ export async function withdrawChallenges(
   config: AcmeConfig,
   ctx: IssuerContext,
 ): Promise<void> {
+  const responder = published.tokens.length
+    ? await http01Responder(config, ctx).catch(() => ctx.challenges)
+    : undefined;
   for (const token of published.tokens) {
-    await ctx.challenges.withdraw(token).catch((e: Error) => {
+    await responder!.withdraw(token).catch((e: Error) => {
       ctx.log.warn({ err: e.message }, 'could not withdraw an HTTP-01 token');
     });
   }

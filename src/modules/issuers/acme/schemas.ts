@@ -83,6 +83,14 @@ export const AcmeOptionsSchema = Type.Object(
       }),
     ),
     dnsProvider: Type.Optional(DnsProviderSettings),
+    http01DestinationId: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'http-01 for names served elsewhere: the token is written as .well-known/acme-challenge/<token> under this ' +
+          "destination's webRoot (a directory or SFTP destination) and removed afterwards",
+      }),
+    ),
     eabKeyId: Type.Optional(
       Type.String({
         description: 'External account binding key ID, for CAs that require one (with secret eabHmacKey)',

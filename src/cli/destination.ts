@@ -1,0 +1,201 @@
+// `tarsier destination plugins|list|show|create|update|delete|test|deploy|deployments`: where certificates are
+// deployed (a directory, an SFTP host, a webhook), through /api/v1/destinations. Settings as in `tarsier issuer`.
+import type { Command } from 'commander';
+import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
+import { id, idOrName, list } from './options.ts';
+import { formatTime, print, printFields, printJson, printTable } from './output.ts';
+import {
+  type PluginDescription,
+  printPlugins,
+  reportInstance,
+  resolveInstance,
+  type SettingsFlags,
+  settingFields,
+  settings,
+  withSettings,
+} from './plugin-settings.ts';
+
+interface Destination {
+  id: number;
+  name: string;
+  plugin: string;
+  options: Record<string, unknown>;
+  secretsSet: string[];
+  owner: string | null;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface Deployment {
+  id: number;
+  destination: string | null;
+  destinationId: number;
+  status: 'success' | 'failed';
+  location: string | null;
+  exitCode: number | null;
+  output: string | null;
+  error: string | null;
+  deployedAt: string;
+}
+
+function printDestination(d: Destination): void {
+  printFields([
+    ['ID', d.id],
+    ['Name', d.name],
+    ['Plugin', d.plugin],
+    ...settingFields(d),
+    ['Owner', d.owner],
+    ['Description', d.description],
+    ['Created', formatTime(d.createdAt)],
+    ['Updated', formatTime(d.updatedAt)],
+  ]);
+}
+
+const resolveDestination = (client: ApiClient, ref: number | string) =>
+  resolveInstance<Destination>(client, ref, 'destination');
+
+const report = (flags: ClientFlags, d: Destination, headline: string) =>
+  reportInstance(flags, d, headline, printDestination);
+
+/** Prints deployments; a failed one makes the command exit 1, so scripts notice. */
+function printDeployments(flags: ClientFlags, items: Deployment[], verbose: boolean): void {
+  if (flags.json) printJson({ items });
+  else if (items.length === 0) print('no deployments');
+  else {
+    printTable(
+      ['ID', 'DESTINATION', 'STATUS', 'LOCATION', 'EXIT', 'WHEN'],
+      items.map((d) => [
+        d.id,
+        d.destination ?? d.destinationId,
+        d.status,
+        d.location,
+        d.exitCode,
+        formatTime(d.deployedAt),
+      ]),
+    );
+    for (const d of items.filter((x) => x.error || (verbose && x.output))) {
+      print(`\n${d.destination ?? d.destinationId}: ${d.error ?? ''}`);
+      if (d.output) print(d.output.trimEnd());
+    }
+  }
+  if (items.some((d) => d.status === 'failed')) process.exitCode = 1;
+}
+
+export function registerDestinationCommands(program: Command): void {
+  const dest = program
+    .command('destination')
+    .description('where certificates are deployed: directories, SFTP hosts, webhooks');
+
+  withClientOptions(dest.command('plugins').description('the destination plugins and their settings')).action(
+    async (flags: ClientFlags) => {
+      const { body } = await connect(flags).json<{ items: PluginDescription[] }>('GET', '/api/v1/destinations/plugins');
+      printPlugins(flags, body);
+    },
+  );
+
+  withClientOptions(dest.command('list').description('list destinations')).action(async (flags: ClientFlags) => {
+    const { body } = await connect(flags).json<{ items: Destination[] }>('GET', '/api/v1/destinations');
+    if (flags.json) printJson(body);
+    else if (body.items.length === 0)
+      print('no destinations; add one with `tarsier destination create NAME --plugin directory …`');
+    else
+      printTable(
+        ['ID', 'NAME', 'PLUGIN', 'OWNER'],
+        body.items.map((d) => [d.id, d.name, d.plugin, d.owner]),
+      );
+  });
+
+  withClientOptions(
+    dest.command('show').description('show one destination').argument('<destination>', 'id or name', idOrName),
+  ).action(async (ref: number | string, flags: ClientFlags) => {
+    const client = connect(flags);
+    const { id: destId } = await resolveDestination(client, ref);
+    const { body } = await client.json<Destination>('GET', `/api/v1/destinations/${destId}`);
+    if (flags.json) printJson(body);
+    else printDestination(body);
+  });
+
+  withClientOptions(
+    withSettings(
+      dest
+        .command('create')
+        .description('create a destination')
+        .argument('<name>', 'a unique name, e.g. web1-nginx')
+        .requiredOption('--plugin <type>', 'directory, sftp or webhook (see tarsier destination plugins)'),
+    ),
+  ).action(async (name: string, flags: SettingsFlags & { plugin: string }) => {
+    const reply = await connect(flags).json<Destination>('POST', '/api/v1/destinations', {
+      body: { name, plugin: flags.plugin, ...settings(flags) },
+    });
+    report(flags, reply.body, `created destination ${reply.body.id}`);
+  });
+
+  withClientOptions(
+    withSettings(
+      dest
+        .command('update')
+        .description('change settings or replace credentials')
+        .argument('<destination>', 'id or name', idOrName),
+    ),
+  ).action(async (ref: number | string, flags: SettingsFlags) => {
+    const client = connect(flags);
+    const { id: destId } = await resolveDestination(client, ref);
+    const reply = await client.json<Destination>('PATCH', `/api/v1/destinations/${destId}`, { body: settings(flags) });
+    report(flags, reply.body, `updated destination ${destId}`);
+  });
+
+  withClientOptions(
+    dest
+      .command('delete')
+      .description('delete a destination nothing was deployed to')
+      .argument('<destination>', 'id or name', idOrName),
+  ).action(async (ref: number | string, flags: ClientFlags) => {
+    const client = connect(flags);
+    const { id: destId } = await resolveDestination(client, ref);
+    await client.bytes('DELETE', `/api/v1/destinations/${destId}`);
+    if (flags.json) printJson({ id: destId, deleted: true });
+    else print(`deleted destination ${destId}`);
+  });
+
+  withClientOptions(
+    dest.command('test').description('prove a destination works now').argument('<destination>', 'id or name', idOrName),
+  ).action(async (ref: number | string, flags: ClientFlags) => {
+    const client = connect(flags);
+    const { id: destId } = await resolveDestination(client, ref);
+    const { body } = await client.json<{ ok: boolean; message: string }>('POST', `/api/v1/destinations/${destId}/test`);
+    if (flags.json) printJson(body);
+    else print(`${body.ok ? 'ok' : 'FAILED'}: ${body.message}`);
+    if (!body.ok) process.exitCode = 1;
+  });
+
+  withClientOptions(
+    dest
+      .command('deploy')
+      .description('deploy a certificate (default: again wherever it was deployed before)')
+      .argument('<certificate>', 'certificate id', id)
+      .option('--to <destinations>', 'destination ids or names, comma-separated; repeatable', list),
+  ).action(async (certId: number, flags: ClientFlags & { to?: string[] }) => {
+    const client = connect(flags);
+    const ids = flags.to
+      ? await Promise.all(flags.to.map(async (r) => (await resolveDestination(client, idOrName(r))).id))
+      : undefined;
+    const { body } = await client.json<{ items: Deployment[] }>('POST', `/api/v1/certificates/${certId}/deploy`, {
+      body: ids ? { destinations: ids } : {},
+    });
+    printDeployments(flags, body.items, true);
+  });
+
+  withClientOptions(
+    dest
+      .command('deployments')
+      .description("a certificate's deployments, newest first")
+      .argument('<certificate>', 'certificate id', id),
+  ).action(async (certId: number, flags: ClientFlags) => {
+    const { body } = await connect(flags).json<{ items: Deployment[] }>(
+      'GET',
+      `/api/v1/certificates/${certId}/deployments`,
+    );
+    printDeployments(flags, body.items, false);
+  });
+}
