@@ -9,6 +9,7 @@ import { createAuditService } from './modules/audit/service.ts';
 import { createAuthorityService } from './modules/authorities/service.ts';
 import { signWithAuthority } from './modules/certificates/issuance.ts';
 import { createCertificateService } from './modules/certificates/service.ts';
+import { createCertificateStats } from './modules/certificates/stats.ts';
 import { createDomainService } from './modules/domains/service.ts';
 import { createApiKeyService } from './modules/identity/api-keys.ts';
 import { createExternalLogin } from './modules/identity/external-login.ts';
@@ -87,6 +88,7 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     oidc,
     authorities,
     certificates,
+    certificateStats: createCertificateStats({ db, clock }),
     revocation,
     issuers,
     pending,
