@@ -1,7 +1,7 @@
 // The frame around every page: a skip link, the navigation (a menu button at phone width), who is signed in,
 // and the page the address names. Without a session it shows the sign-in page.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, api, setCsrfToken } from './lib/api.ts';
+import { ApiError, api, SIGNED_OUT_EVENT, setCsrfToken } from './lib/api.ts';
 import { matchPath, usePath } from './lib/router.ts';
 import { type Session, SessionContext } from './lib/session.tsx';
 import type { Me } from './lib/types.ts';
@@ -80,6 +80,9 @@ export function App() {
   }, []);
   useEffect(() => {
     void load();
+    const signedOut = () => setMe(null);
+    window.addEventListener(SIGNED_OUT_EVENT, signedOut);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
   }, [load]);
   const session = useMemo<Session | undefined>(
     () =>

@@ -2,6 +2,7 @@
 // and the CSRF token the sign-in returned, sent on every change. Errors keep the API's code, message and field
 // so forms can put the message beside the field it names.
 const CSRF_KEY = 'tarsier.csrf';
+export const SIGNED_OUT_EVENT = 'tarsier:signed-out';
 
 export class ApiError extends Error {
   constructor(
@@ -43,6 +44,8 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
       | { error?: { code: string; message: string; details?: { field?: string } } }
       | undefined;
     const e = json?.error;
+    // The session ended (expired, signed out elsewhere): the app goes back to the sign-in page.
+    if (res.status === 401 && !path.startsWith('/api/v1/auth/')) window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
     throw new ApiError(
       res.status,
       e?.code ?? 'internal',
