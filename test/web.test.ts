@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaPair } from './harness/authorities.ts';
 import { ensureWebBuild, type RunningBrowser, screenshots, startBrowser, unnamedControls } from './harness/browser.ts';
+import { type RunningCfssl, startCfssl } from './harness/cfssl.ts';
 import { testDialects } from './harness/databases.ts';
 import { type Workdir, workdir } from './harness/openssl.ts';
 import { type RunningTarsier, startTarsier, TEST_USER_PASSWORD } from './harness/tarsier.ts';
@@ -43,13 +44,21 @@ async function tabTo(page: Page, name: string) {
 describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
   let t: RunningTarsier;
   let b: RunningBrowser;
+  let cfssl: RunningCfssl;
   let w: Workdir;
   let issuingName: string;
   let certificateId: number;
+  /** What the page reported as broken: script errors, failed policy checks (CSP), console errors. */
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     await ensureWebBuild();
-    [t, b] = await Promise.all([startTarsier({ dialect }), startBrowser()]);
+    [t, b, cfssl] = await Promise.all([startTarsier({ dialect }), startBrowser(), startCfssl()]);
+    b.page.on('pageerror', (e) => pageErrors.push(e.message));
+    // Refused API calls (401 before sign-in, a 403 shown to the user) are expected; anything else is not.
+    b.page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of (401|403)/.test(m.text())) pageErrors.push(m.text());
+    });
     w = workdir();
     const pair = await createCaPair(t, w, 'Web');
     issuingName = pair.inter.name;
@@ -69,12 +78,15 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
   afterAll(async () => {
     await b?.stop();
     await t?.stop();
+    await cfssl?.stop();
     w?.remove();
   });
 
   it('signs in with a Secure session cookie, requests a certificate through the wizard and finds it by search', async () => {
     const { page } = b;
     await signIn(page, t.url, 'admin', t.adminPassword);
+    const page0 = await fetch(t.url);
+    expect(page0.headers.get('content-security-policy')).toContain("default-src 'self'");
     const cookies = await b.context.cookies(t.url);
     expect(cookies.find((c) => c.name === 'tarsier_session')).toMatchObject({ httpOnly: true, secure: true });
     await page.getByRole('img', { name: '4 certificates expire in the next 90 days' }).waitFor();
@@ -185,6 +197,47 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     ]);
   });
 
+  it('creates an authority and registers a CFSSL issuer through forms rendered from its schema, then issues from it', async () => {
+    const { page } = b;
+    await page.goto(`${t.url}/#/authorities`);
+    await page.getByLabel('Name', { exact: true }).fill('UI Root');
+    await page.getByLabel('Common name').fill('UI Root CA');
+    await page.getByRole('button', { name: 'Create authority' }).click();
+    await page.getByRole('cell', { name: 'UI Root', exact: true }).waitFor();
+    const authorities = await t.api('GET', '/api/v1/authorities');
+    expect(authorities.json.items).toContainEqual(
+      expect.objectContaining({ name: 'UI Root', subjectDn: 'CN=UI Root CA' }),
+    );
+
+    await page.getByLabel('Issuer name').fill('cfssl-ui');
+    await page.getByLabel('Plugin').selectOption({ label: 'CFSSL' });
+    const url = page.getByLabel('url (required)');
+    await url.fill('cfssl.test:8888');
+    await page.getByRole('button', { name: 'Register issuer' }).click();
+    await page.getByText('url does not have the expected form').waitFor();
+    await url.fill(cfssl.url);
+    await page.getByRole('button', { name: 'Register issuer' }).click();
+    await page.getByRole('cell', { name: 'cfssl-ui', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'ready', exact: true }).waitFor();
+
+    await page.getByRole('link', { name: 'Request' }).click();
+    await page.getByLabel('Authority or issuer').selectOption({ label: 'cfssl-ui (cfssl)' });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Name to add').fill('cfssl.example.test');
+    await page.getByLabel('Name to add').press('Enter');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Advanced').click();
+    // The issuer's own per-certificate options, from its plugin's requestOptions schema.
+    await page.getByLabel('profile').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Request certificate' }).click();
+    await page.getByRole('heading', { name: 'cfssl.example.test' }).waitFor();
+    const issued = await t.api('GET', `/api/v1/certificates/${page.url().split('/').pop()}`);
+    expect(issued.json.issuerId).toBeGreaterThan(0);
+    w.write('cfssl-leaf.pem', issued.json.pem);
+    expect(w.openssl(['verify', '-x509_strict', '-CAfile', cfssl.caFile, 'cfssl-leaf.pem'])).toContain('OK');
+  });
+
   it('names every control in the accessibility tree and writes screenshots of each page', async () => {
     const { page } = b;
     const pages = [
@@ -209,5 +262,6 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await signOut(page);
     expect(await unnamedControls(page)).toEqual([]);
     await screenshots(page, `${dialect}-sign-in`);
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@ import type { App } from './types.ts';
 
 export const WEB_DIST = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
+const CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 const Page = Type.String({ description: 'the web UI (HTML, scripts, styles)' });
 
 export async function registerWebUi(app: App, root: string = WEB_DIST): Promise<void> {
@@ -24,8 +26,14 @@ export async function registerWebUi(app: App, root: string = WEB_DIST): Promise<
           .type('text/plain')
           .send('The web UI is not built: run `npm run build:web` (npm install and npm start do it for you).');
       }
-      // The page names the current hashed assets, so it must never be cached.
-      return reply.header('cache-control', 'no-store').sendFile('index.html');
+      // The page names the current hashed assets, so it must never be cached. The policy allows only this
+      // server's own scripts and styles: an injected script or a framing page gets nothing.
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-security-policy', CSP)
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'no-referrer')
+        .sendFile('index.html');
     },
   );
   app.get<{ Params: { '*': string } }>(
