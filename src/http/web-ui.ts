@@ -33,7 +33,7 @@ export async function registerWebUi(app: App, root: string = WEB_DIST): Promise<
         .header('content-security-policy', CSP)
         .header('x-content-type-options', 'nosniff')
         .header('referrer-policy', 'no-referrer')
-        .sendFile('index.html');
+        .sendFile('index.html', { cacheControl: false });
     },
   );
   app.get<{ Params: { '*': string } }>(
@@ -42,7 +42,7 @@ export async function registerWebUi(app: App, root: string = WEB_DIST): Promise<
     async (request, reply) => {
       const file = request.params['*'];
       if (!/^[\w.-]+$/.test(file)) return reply.callNotFound();
-      return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(`assets/${file}`);
+      return reply.sendFile(`assets/${file}`, { maxAge: '365d', immutable: true });
     },
   );
 }
