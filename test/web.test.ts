@@ -238,6 +238,52 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     expect(w.openssl(['verify', '-x509_strict', '-CAfile', cfssl.caFile, 'cfssl-leaf.pem'])).toContain('OK');
   });
 
+  it('turns notifications off for the selected rows in bulk, and rotates from the detail page', async () => {
+    const { page } = b;
+    await page.goto(`${t.url}/#/certificates`);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('svc');
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(4);
+    await page.getByRole('checkbox', { name: 'Select svc0.example.test' }).check();
+    await page.getByRole('checkbox', { name: 'Select svc1.example.test' }).check();
+    await page.getByRole('button', { name: 'Notify off' }).click();
+    await page.getByText('Notify off: 2 of 2 done').waitFor();
+    const notify = async (q: string) => (await t.api('GET', `/api/v1/certificates?q=${q}`)).json.items[0].notify;
+    expect([await notify('svc0'), await notify('svc1'), await notify('svc2')]).toEqual([false, false, true]);
+
+    await page.getByRole('link', { name: 'svc2.example.test' }).click();
+    await page.getByRole('heading', { name: 'svc2.example.test' }).waitFor();
+    const oldId = Number(page.url().split('/').pop());
+    await page.getByRole('button', { name: 'Rotate (new key, same names)' }).click();
+    await expect.poll(() => Number(page.url().split('/').pop())).not.toBe(oldId);
+    const newId = Number(page.url().split('/').pop());
+    const rotated = await t.api('GET', `/api/v1/certificates/${newId}`);
+    expect(rotated.json).toMatchObject({ commonName: 'svc2.example.test', replacesId: oldId });
+  });
+
+  it('offers LDAP and OIDC sign-in only when the server has them configured', async () => {
+    const { page } = b;
+    const other = await startTarsier({
+      dialect: 'sqlite',
+      settings: {
+        ldapUrl: 'ldap://127.0.0.1:1',
+        ldapUserDn: 'uid={username},ou=people,dc=example,dc=test',
+        oidcIssuer: 'http://127.0.0.1:1',
+        oidcClientId: 'tarsier',
+      },
+    });
+    try {
+      await page.goto(other.url);
+      await page.getByRole('radio', { name: 'Directory (LDAP)' }).waitFor();
+      const sso = page.getByRole('link', { name: 'Sign in with single sign-on (OIDC)' });
+      expect(await sso.getAttribute('href')).toBe('/api/v1/auth/oidc/login?returnTo=%2F');
+      await screenshots(page, `${dialect}-sign-in-ldap-oidc`);
+    } finally {
+      await other.stop();
+    }
+    await page.goto(t.url);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  });
+
   it('names every control in the accessibility tree and writes screenshots of each page', async () => {
     const { page } = b;
     const pages = [
@@ -259,6 +305,13 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
       expect(await unnamedControls(page), `#/${p}`).toEqual([]);
       await screenshots(page, `${dialect}-${p.replace(/\/\d+$/, '-detail') || 'dashboard'}`);
     }
+    // At phone width the navigation sits behind a menu button, opened from the keyboard.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.getByRole('link', { name: 'Audit log' }).isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Menu' }).focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('link', { name: 'Audit log' }).isVisible()).toBe(true);
+    await page.setViewportSize({ width: 1440, height: 900 });
     await signOut(page);
     expect(await unnamedControls(page)).toEqual([]);
     await screenshots(page, `${dialect}-sign-in`);
