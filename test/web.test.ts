@@ -284,6 +284,23 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
   });
 
+  it('lets a security reviewer approve the held request on the approvals page, which issues it', async () => {
+    const { page } = b;
+    await signOut(page);
+    await signIn(page, t.url, 'auditor', TEST_USER_PASSWORD);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    const held = (await t.api('GET', '/api/v1/requests?status=pending')).json.items[0];
+    await page.getByRole('cell', { name: 'api.secure.example.test', exact: true }).waitFor();
+    await page.getByLabel(`Comment on request ${held.id}`).fill('checked with payments');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('cell', { name: 'api.secure.example.test', exact: true }).waitFor({ state: 'detached' });
+    const decided = (await t.api('GET', `/api/v1/requests/${held.id}`)).json;
+    expect(decided).toMatchObject({ status: 'approved', decidedBy: 'user:auditor', comment: 'checked with payments' });
+    expect(decided.certificateId).toBeGreaterThan(0);
+    await signOut(page);
+    await signIn(page, t.url, 'admin', t.adminPassword);
+  });
+
   it('names every control in the accessibility tree and writes screenshots of each page', async () => {
     const { page } = b;
     const pages = [
