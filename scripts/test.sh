@@ -9,6 +9,9 @@ echo "== format and lint (biome)"
 npx biome check .
 echo "== typecheck (tsc)"
 npx tsc --noEmit
+npx tsc -p web --noEmit
+echo "== web UI build (vite)"
+npm run --silent build:web
 echo "== tests (vitest)"
 mkdir -p test-output
 status=0

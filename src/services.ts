@@ -9,6 +9,7 @@ import { createAuditService } from './modules/audit/service.ts';
 import { createAuthorityService } from './modules/authorities/service.ts';
 import { signWithAuthority } from './modules/certificates/issuance.ts';
 import { createCertificateService } from './modules/certificates/service.ts';
+import { createCertificateStats } from './modules/certificates/stats.ts';
 import { builtinDestinationPlugins } from './modules/destinations/builtin.ts';
 import { createDestinationChallenges } from './modules/destinations/challenges.ts';
 import { createDeploymentService } from './modules/destinations/deploy.ts';
@@ -119,6 +120,7 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     oidc,
     authorities,
     certificates,
+    certificateStats: createCertificateStats({ db, clock }),
     revocation,
     issuers,
     pending,

@@ -9,6 +9,9 @@ import { type RunningTarsier, startTarsier } from './harness/tarsier.ts';
 
 const PUBLIC = [
   'GET /healthz',
+  'GET /',
+  'GET /assets/*',
+  'GET /api/v1/auth/methods',
   'GET /api/v1/openapi.json',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/logout',

@@ -30,21 +30,10 @@ import {
   time,
   tlv,
 } from './der.ts';
-import type { SignatureHash } from './types.ts';
+import { REVOCATION_REASONS, type RevocationReason, type SignatureHash } from './types.ts';
 
-/** The RFC 5280 reason names a revocation may carry (CRLReason, 5.3.1), in code order. */
-export const REVOCATION_REASONS = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const;
-export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+export { REVOCATION_REASONS, type RevocationReason };
+
 /** removeFromCRL (8) only appears in delta CRLs: a certificate on hold that was released. */
 export type CrlEntryReason = RevocationReason | 'removeFromCRL';
 

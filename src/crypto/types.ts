@@ -9,6 +9,20 @@ export type KeyType = (typeof KEY_TYPES)[number];
 export const SIGNATURE_HASHES = ['sha256', 'sha384', 'sha512'] as const;
 export type SignatureHash = (typeof SIGNATURE_HASHES)[number];
 
+/** The RFC 5280 reason names a revocation may carry (CRLReason, 5.3.1), in code order. */
+export const REVOCATION_REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  'privilegeWithdrawn',
+  'aACompromise',
+] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
 export const KEY_USAGES = [
   'digitalSignature',
   'nonRepudiation',

@@ -7,9 +7,11 @@ import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import { registerAuditRoutes } from '../modules/audit/routes.ts';
 import { registerAuthorityRoutes } from '../modules/authorities/routes.ts';
 import { registerCertificateRoutes } from '../modules/certificates/routes.ts';
+import { registerCertificateStatsRoutes } from '../modules/certificates/stats-routes.ts';
 import { registerDestinationRoutes } from '../modules/destinations/routes.ts';
 import { registerDomainRoutes } from '../modules/domains/routes.ts';
 import { registerExternalIdentityRoutes } from '../modules/identity/external-routes.ts';
+import { registerAuthMethodRoutes } from '../modules/identity/methods-routes.ts';
 import { hasPermission } from '../modules/identity/permissions.ts';
 import { registerIdentityRoutes } from '../modules/identity/routes.ts';
 import { registerChallengeRoutes, registerIssuerRoutes } from '../modules/issuers/routes.ts';
@@ -20,6 +22,7 @@ import type { Services } from '../services.ts';
 import { readCookie, SESSION_COOKIE } from './cookies.ts';
 import { errorHandler } from './error-handler.ts';
 import type { App } from './types.ts';
+import { registerWebUi } from './web-ui.ts';
 
 export interface AppOptions {
   logLevel?: string;
@@ -152,6 +155,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerPendingRoutes(app, services);
   registerChallengeRoutes(app, services);
   registerDestinationRoutes(app, services);
+  registerCertificateStatsRoutes(app, services);
+  registerAuthMethodRoutes(app, services);
+  await registerWebUi(app);
   return app;
 }
 

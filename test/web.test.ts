@@ -1,0 +1,337 @@
+// The web UI end to end in real headless Chromium against a real Tarsier: sign in with the session cookie,
+// request a certificate through the wizard, find it by search, download its PKCS#12 and open it with openssl,
+// revoke it and read the audit trail; the key download hidden from a role without certificate:read-key; the
+// wizard completed with the keyboard alone; an accessible name on every control; screenshots of each page.
+import fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaPair } from './harness/authorities.ts';
+import { ensureWebBuild, type RunningBrowser, screenshots, startBrowser, unnamedControls } from './harness/browser.ts';
+import { type RunningCfssl, startCfssl } from './harness/cfssl.ts';
+import { testDialects } from './harness/databases.ts';
+import { type Workdir, workdir } from './harness/openssl.ts';
+import { type RunningTarsier, startTarsier, TEST_USER_PASSWORD } from './harness/tarsier.ts';
+
+async function signIn(page: Page, url: string, username: string, password: string) {
+  await page.goto(url);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in to Tarsier' }).waitFor();
+}
+
+/** Presses Tab (and nothing else) until the focused control's accessible name is `name`. */
+async function tabTo(page: Page, name: string) {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      // Runs in the page: the DOM's types are not in this (Node) project's compiler settings.
+      const el = (globalThis as any).document.activeElement;
+      if (!el) return '';
+      const labelled = el.labels?.[0]?.textContent;
+      return (el.getAttribute('aria-label') ?? labelled ?? el.textContent ?? '').trim();
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached a control named '${name}'`);
+}
+
+describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
+  let t: RunningTarsier;
+  let b: RunningBrowser;
+  let cfssl: RunningCfssl;
+  let w: Workdir;
+  let issuingName: string;
+  let certificateId: number;
+  /** What the page reported as broken: script errors, failed policy checks (CSP), console errors. */
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    await ensureWebBuild();
+    [t, b, cfssl] = await Promise.all([startTarsier({ dialect }), startBrowser(), startCfssl()]);
+    b.page.on('pageerror', (e) => pageErrors.push(e.message));
+    // Refused API calls (401 before sign-in, a 403 shown to the user) are expected; anything else is not.
+    b.page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of (401|403)/.test(m.text())) pageErrors.push(m.text());
+    });
+    w = workdir();
+    const pair = await createCaPair(t, w, 'Web');
+    issuingName = pair.inter.name;
+    for (const d of [{ name: 'example.test' }, { name: 'secure.example.test', sensitive: true }]) {
+      const r = await t.api('POST', '/api/v1/domains', d);
+      expect(r.status, r.text).toBe(201);
+    }
+    await t.userToken('auditor', ['security']);
+    // Something for the dashboard's chart: certificates of two owners expiring within 90 days.
+    for (const [i, days] of [20, 45, 45, 80].entries()) {
+      const owner = i % 2 ? 'payments' : 'web';
+      const body = { authorityId: pair.inter.id, commonName: `svc${i}.example.test`, validityDays: days, owner };
+      const r = await t.api('POST', '/api/v1/certificates', body);
+      expect(r.status, r.text).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await t?.stop();
+    await cfssl?.stop();
+    w?.remove();
+  });
+
+  it('signs in with a Secure session cookie, requests a certificate through the wizard and finds it by search', async () => {
+    const { page } = b;
+    await signIn(page, t.url, 'admin', t.adminPassword);
+    const page0 = await fetch(t.url);
+    expect(page0.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const cookies = await b.context.cookies(t.url);
+    expect(cookies.find((c) => c.name === 'tarsier_session')).toMatchObject({ httpOnly: true, secure: true });
+    await page.getByRole('img', { name: '4 certificates expire in the next 90 days' }).waitFor();
+    await page.getByLabel('Split by').selectOption('Owner');
+    await page.getByText('payments: 2').waitFor();
+    await screenshots(page, `${dialect}-dashboard`);
+
+    await page.getByRole('link', { name: 'Request' }).click();
+    await page.getByLabel('Authority or issuer').selectOption({ label: `${issuingName} (Tarsier intermediate)` });
+    await page.getByRole('button', { name: 'Next' }).click();
+    const nameInput = page.getByLabel('Name to add');
+    await nameInput.fill('www');
+    // Suggestions come from the registered domains.
+    await expect
+      .poll(() => page.locator('datalist option').evaluateAll((os) => os.map((o: any) => o.value)))
+      .toContain('www.example.test');
+    await nameInput.fill('bad name.example.test');
+    await nameInput.press('Enter');
+    await expect.poll(() => page.locator('.names li.error').textContent()).toContain('no spaces');
+    await page.getByRole('button', { name: 'Remove bad name.example.test' }).click();
+    await nameInput.fill('www.example.test');
+    await nameInput.press('Enter');
+    await expect.poll(() => page.locator('.names li').textContent()).toContain('in example.test');
+    await screenshots(page, `${dialect}-request-names`);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Request certificate' }).click();
+    await page.getByRole('heading', { name: 'www.example.test' }).waitFor();
+    certificateId = Number(page.url().split('/').pop());
+    expect(certificateId).toBeGreaterThan(0);
+
+    await page.getByRole('link', { name: 'Certificates' }).click();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('www.exam');
+    await page.getByRole('link', { name: 'www.example.test' }).waitFor();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await screenshots(page, `${dialect}-certificates`);
+    await page.getByRole('link', { name: 'www.example.test' }).click();
+    await page.getByRole('heading', { name: 'www.example.test' }).waitFor();
+  });
+
+  it('downloads the PKCS#12 that openssl opens with the password, revokes with a reason and shows the audit trail', async () => {
+    const { page } = b;
+    await page.goto(`${t.url}/#/certificates/${certificateId}`);
+    await page.getByRole('heading', { name: 'www.example.test' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Private key only (PEM)' }).count()).toBe(1);
+    await page.getByLabel('PKCS#12 password').fill('p12-secret-pass');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download PKCS#12 with key' }).click(),
+    ]);
+    const file = w.write('www.p12', fs.readFileSync((await download.path())!));
+    const opened = w.openssl(['pkcs12', '-in', file, '-passin', 'pass:p12-secret-pass', '-nodes']);
+    expect(opened).toContain('-----BEGIN PRIVATE KEY-----');
+    expect(opened).toMatch(/subject=.*CN\s*=\s*www\.example\.test/);
+    expect(w.tryOpenssl(['pkcs12', '-in', file, '-passin', 'pass:wrong-password', '-nodes']).status).not.toBe(0);
+    await screenshots(page, `${dialect}-certificate`);
+
+    await page.getByLabel('Revocation reason').selectOption('keyCompromise');
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('revoked (keyCompromise)').waitFor();
+    const api = await t.api('GET', `/api/v1/certificates/${certificateId}`);
+    expect(api.json).toMatchObject({ status: 'revoked', revocationReason: 'keyCompromise' });
+    const trail = page.locator('.trail');
+    for (const action of ['certificate.issue', 'certificate.export-key', 'certificate.revoke'])
+      await expect.poll(() => trail.textContent()).toContain(action);
+    expect(await trail.textContent()).toContain('user:admin');
+  });
+
+  it('hides the key download from a role without certificate:read-key', async () => {
+    const { page } = b;
+    await signOut(page);
+    await signIn(page, t.url, 'auditor', TEST_USER_PASSWORD);
+    await page.goto(`${t.url}/#/certificates/${certificateId}`);
+    await page.getByRole('heading', { name: 'www.example.test' }).waitFor();
+    await page.getByRole('button', { name: 'Download PKCS#12' }).waitFor();
+    expect(await page.getByRole('button', { name: /key/i }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Request' }).count()).toBe(0);
+    await signOut(page);
+  });
+
+  it('completes the wizard with the keyboard alone and says when a name needs approval', async () => {
+    const { page } = b;
+    await signIn(page, t.url, 'admin', t.adminPassword);
+    await page.goto(`${t.url}/#/request`);
+    await page.getByRole('heading', { name: 'Request a certificate' }).waitFor();
+    await tabTo(page, 'Authority or issuer');
+    await page.keyboard.type(issuingName);
+    await tabTo(page, 'Next');
+    await page.keyboard.press('Enter');
+    await tabTo(page, 'Name to add');
+    await page.keyboard.type('api.secure.example.test');
+    await page.keyboard.press('Enter');
+    await page.getByText("This request will wait for a security reviewer's approval").waitFor();
+    await page.keyboard.press('Enter'); // the name field is empty again: Enter moves to the next step
+    await tabTo(page, 'Why it is needed (for the reviewer)');
+    await page.keyboard.type('payments API');
+    await page.keyboard.press('Enter');
+    await tabTo(page, 'Send for approval');
+    await page.keyboard.press('Enter');
+    await page.getByText(/Request \d+ is waiting for approval/).waitFor();
+    const held = await t.api('GET', '/api/v1/requests?status=pending');
+    expect(held.json.items).toEqual([
+      expect.objectContaining({
+        names: ['api.secure.example.test'],
+        reason: 'payments API',
+        requestedBy: 'user:admin',
+      }),
+    ]);
+  });
+
+  it('creates an authority and registers a CFSSL issuer through forms rendered from its schema, then issues from it', async () => {
+    const { page } = b;
+    await page.goto(`${t.url}/#/authorities`);
+    await page.getByLabel('Name', { exact: true }).fill('UI Root');
+    await page.getByLabel('Common name').fill('UI Root CA');
+    await page.getByRole('button', { name: 'Create authority' }).click();
+    await page.getByRole('cell', { name: 'UI Root', exact: true }).waitFor();
+    const authorities = await t.api('GET', '/api/v1/authorities');
+    expect(authorities.json.items).toContainEqual(
+      expect.objectContaining({ name: 'UI Root', subjectDn: 'CN=UI Root CA' }),
+    );
+
+    await page.getByLabel('Issuer name').fill('cfssl-ui');
+    await page.getByLabel('Plugin').selectOption({ label: 'CFSSL' });
+    const url = page.getByLabel('url (required)');
+    await url.fill('cfssl.test:8888');
+    await page.getByRole('button', { name: 'Register issuer' }).click();
+    await page.getByText('url does not have the expected form').waitFor();
+    await url.fill(cfssl.url);
+    await page.getByRole('button', { name: 'Register issuer' }).click();
+    await page.getByRole('cell', { name: 'cfssl-ui', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'ready', exact: true }).waitFor();
+
+    await page.getByRole('link', { name: 'Request' }).click();
+    await page.getByLabel('Authority or issuer').selectOption({ label: 'cfssl-ui (cfssl)' });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Name to add').fill('cfssl.example.test');
+    await page.getByLabel('Name to add').press('Enter');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Advanced').click();
+    // The issuer's own per-certificate options, from its plugin's requestOptions schema.
+    await page.getByLabel('profile').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Request certificate' }).click();
+    await page.getByRole('heading', { name: 'cfssl.example.test' }).waitFor();
+    const issued = await t.api('GET', `/api/v1/certificates/${page.url().split('/').pop()}`);
+    expect(issued.json.issuerId).toBeGreaterThan(0);
+    w.write('cfssl-leaf.pem', issued.json.pem);
+    expect(w.openssl(['verify', '-x509_strict', '-CAfile', cfssl.caFile, 'cfssl-leaf.pem'])).toContain('OK');
+  });
+
+  it('turns notifications off for the selected rows in bulk, and rotates from the detail page', async () => {
+    const { page } = b;
+    await page.goto(`${t.url}/#/certificates`);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('svc');
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(4);
+    await page.getByRole('checkbox', { name: 'Select svc0.example.test' }).check();
+    await page.getByRole('checkbox', { name: 'Select svc1.example.test' }).check();
+    await page.getByRole('button', { name: 'Notify off' }).click();
+    await page.getByText('Notify off: 2 of 2 done').waitFor();
+    const notify = async (q: string) => (await t.api('GET', `/api/v1/certificates?q=${q}`)).json.items[0].notify;
+    expect([await notify('svc0'), await notify('svc1'), await notify('svc2')]).toEqual([false, false, true]);
+
+    await page.getByRole('link', { name: 'svc2.example.test' }).click();
+    await page.getByRole('heading', { name: 'svc2.example.test' }).waitFor();
+    const oldId = Number(page.url().split('/').pop());
+    await page.getByRole('button', { name: 'Rotate (new key, same names)' }).click();
+    await expect.poll(() => Number(page.url().split('/').pop())).not.toBe(oldId);
+    const newId = Number(page.url().split('/').pop());
+    const rotated = await t.api('GET', `/api/v1/certificates/${newId}`);
+    expect(rotated.json).toMatchObject({ commonName: 'svc2.example.test', replacesId: oldId });
+  });
+
+  it('offers LDAP and OIDC sign-in only when the server has them configured', async () => {
+    const { page } = b;
+    const other = await startTarsier({
+      dialect: 'sqlite',
+      settings: {
+        ldapUrl: 'ldap://127.0.0.1:1',
+        ldapUserDn: 'uid={username},ou=people,dc=example,dc=test',
+        oidcIssuer: 'http://127.0.0.1:1',
+        oidcClientId: 'tarsier',
+      },
+    });
+    try {
+      await page.goto(other.url);
+      await page.getByRole('radio', { name: 'Directory (LDAP)' }).waitFor();
+      const sso = page.getByRole('link', { name: 'Sign in with single sign-on (OIDC)' });
+      expect(await sso.getAttribute('href')).toBe('/api/v1/auth/oidc/login?returnTo=%2F');
+      await screenshots(page, `${dialect}-sign-in-ldap-oidc`);
+    } finally {
+      await other.stop();
+    }
+    await page.goto(t.url);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  });
+
+  it('lets a security reviewer approve the held request on the approvals page, which issues it', async () => {
+    const { page } = b;
+    await signOut(page);
+    await signIn(page, t.url, 'auditor', TEST_USER_PASSWORD);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    const held = (await t.api('GET', '/api/v1/requests?status=pending')).json.items[0];
+    await page.getByRole('cell', { name: 'api.secure.example.test', exact: true }).waitFor();
+    await page.getByLabel(`Comment on request ${held.id}`).fill('checked with payments');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('cell', { name: 'api.secure.example.test', exact: true }).waitFor({ state: 'detached' });
+    const decided = (await t.api('GET', `/api/v1/requests/${held.id}`)).json;
+    expect(decided).toMatchObject({ status: 'approved', decidedBy: 'user:auditor', comment: 'checked with payments' });
+    expect(decided.certificateId).toBeGreaterThan(0);
+    await signOut(page);
+    await signIn(page, t.url, 'admin', t.adminPassword);
+  });
+
+  it('names every control in the accessibility tree and writes screenshots of each page', async () => {
+    const { page } = b;
+    const pages = [
+      '',
+      'certificates',
+      `certificates/${certificateId}`,
+      'request',
+      'authorities',
+      'domains',
+      'approvals',
+      'users',
+      'audit',
+    ];
+    for (const p of pages) {
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.goto(`${t.url}/#/${p}`);
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await unnamedControls(page), `#/${p}`).toEqual([]);
+      await screenshots(page, `${dialect}-${p.replace(/\/\d+$/, '-detail') || 'dashboard'}`);
+    }
+    // At phone width the navigation sits behind a menu button, opened from the keyboard.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.getByRole('link', { name: 'Audit log' }).isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Menu' }).focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('link', { name: 'Audit log' }).isVisible()).toBe(true);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await signOut(page);
+    expect(await unnamedControls(page)).toEqual([]);
+    await screenshots(page, `${dialect}-sign-in`);
+    expect(pageErrors).toEqual([]);
+  });
+});

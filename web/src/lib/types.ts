@@ -1,0 +1,63 @@
+// The shapes the UI reads from the API, taken (as types only: nothing of the server enters the bundle) from the
+// same TypeBox schemas that validate and serialize each reply, so the UI cannot drift from the API. The value
+// lists (key types, revocation reasons) come from the crypto layer's vocabulary, which has no dependencies.
+import type { Static } from 'typebox';
+import type { AuditEventSchema } from '../../../src/modules/audit/schemas.ts';
+import type { AuthoritySchema } from '../../../src/modules/authorities/schemas.ts';
+import type {
+  CertificateSummary,
+  CertificateDetail as DetailSchema,
+} from '../../../src/modules/certificates/schemas.ts';
+import type { CertificateStats } from '../../../src/modules/certificates/stats.ts';
+import type { DomainSchema } from '../../../src/modules/domains/schemas.ts';
+import type { ApiKeySchema, MeReply, RoleSchema, UserSchema } from '../../../src/modules/identity/schemas.ts';
+import type { IssuerSchema, PendingSchema } from '../../../src/modules/issuers/schemas.ts';
+import type { RequestSchema } from '../../../src/modules/requests/schemas.ts';
+
+export { KEY_TYPES, REVOCATION_REASONS, SIGNATURE_HASHES } from '../../../src/crypto/types.ts';
+
+export type Me = Static<typeof MeReply>;
+export type Certificate = Static<typeof CertificateSummary>;
+export type CertificateDetail = Static<typeof DetailSchema>;
+export type Authority = Static<typeof AuthoritySchema>;
+export type Domain = Static<typeof DomainSchema>;
+export type Issuer = Static<typeof IssuerSchema>;
+export type PendingCertificate = Static<typeof PendingSchema>;
+export type HeldRequest = Static<typeof RequestSchema>;
+export type AuditEvent = Static<typeof AuditEventSchema>;
+export type User = Static<typeof UserSchema>;
+export type Role = Static<typeof RoleSchema>;
+export type ApiKey = Static<typeof ApiKeySchema>;
+export type { CertificateStats };
+
+/** A JSON Schema as the issuer plugins publish theirs (GET /api/v1/issuers/plugins): the parts the UI renders. */
+export type JsonSchema = {
+  type?: string | string[];
+  title?: string;
+  description?: string;
+  enum?: unknown[];
+  default?: unknown;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  format?: string;
+  anyOf?: JsonSchema[];
+};
+export interface IssuerPlugin {
+  type: string;
+  title: string;
+  description: string;
+  options: JsonSchema;
+  secrets: JsonSchema;
+  requestOptions: JsonSchema;
+}
+export interface Page<T> {
+  items: T[];
+  next?: string | null;
+  total?: number;
+}

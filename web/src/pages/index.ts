@@ -1,0 +1,37 @@
+// Every page of the UI: its address, its place in the navigation and the permission that shows it. Adding a
+// page (destinations, sources, endpoints, notifications, jobs) is one file in pages/ and one line here.
+import type { ComponentType } from 'react';
+import { Approvals } from './approvals.tsx';
+import { Audit } from './audit.tsx';
+import { Authorities } from './authorities.tsx';
+import { CertificateDetail } from './certificate-detail.tsx';
+import { Certificates } from './certificates.tsx';
+import { Dashboard } from './dashboard.tsx';
+import { Domains } from './domains.tsx';
+import { RequestWizard } from './request-wizard.tsx';
+import { Users } from './users.tsx';
+
+export interface PageEntry {
+  path: string;
+  /** Shown in the navigation when set. */
+  label?: string;
+  /** Any one of these shows the page. */
+  permissions: string[];
+  component: ComponentType<Record<string, string>>;
+}
+
+export const PAGES: PageEntry[] = [
+  { path: '/', label: 'Dashboard', permissions: ['certificate:read'], component: Dashboard },
+  { path: '/certificates', label: 'Certificates', permissions: ['certificate:read'], component: Certificates },
+  {
+    path: '/certificates/:id',
+    permissions: ['certificate:read'],
+    component: CertificateDetail as PageEntry['component'],
+  },
+  { path: '/request', label: 'Request', permissions: ['certificate:issue'], component: RequestWizard },
+  { path: '/authorities', label: 'Authorities', permissions: ['authority:read'], component: Authorities },
+  { path: '/domains', label: 'Domains', permissions: ['domain:read'], component: Domains },
+  { path: '/approvals', label: 'Approvals', permissions: ['request:read'], component: Approvals },
+  { path: '/users', label: 'Users and keys', permissions: ['user:read', 'api-key:manage'], component: Users },
+  { path: '/audit', label: 'Audit log', permissions: ['audit:read'], component: Audit },
+];
