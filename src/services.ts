@@ -10,6 +10,7 @@ import { createAuthorityService } from './modules/authorities/service.ts';
 import { signWithAuthority } from './modules/certificates/issuance.ts';
 import { createCertificateService } from './modules/certificates/service.ts';
 import { createDomainService } from './modules/domains/service.ts';
+import { createEndpointService } from './modules/endpoints/service.ts';
 import { createApiKeyService } from './modules/identity/api-keys.ts';
 import { createExternalLogin } from './modules/identity/external-login.ts';
 import { createLdapService } from './modules/identity/ldap.ts';
@@ -24,6 +25,10 @@ import { createKeyService } from './modules/keys/service.ts';
 import { createPendingService } from './modules/pending/service.ts';
 import { createRequestService } from './modules/requests/service.ts';
 import { createRevocationService } from './modules/revocation/service.ts';
+import { builtinSourcePlugins } from './modules/sources/builtin.ts';
+import { temporaryOutbound } from './modules/sources/outbound.ts';
+import { createSourceRegistry } from './modules/sources/registry.ts';
+import { createSourceService } from './modules/sources/service.ts';
 
 export function masterKeysFile(config: Pick<ServerConfig, 'dataDir'>): string {
   return path.join(config.dataDir, 'master-keys');
@@ -75,6 +80,19 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
   const pending = createPendingService({ db, audit, issuers, advance: certificates.advancePending, clock, log });
   const domains = createDomainService({ db, audit, clock });
   const requests = createRequestService({ db, audit, domains, certificates, authorities, identity, clock });
+  const endpoints = createEndpointService({ db });
+  const sources = createSourceService({
+    db,
+    keys,
+    audit,
+    registry: createSourceRegistry(builtinSourcePlugins),
+    certificates,
+    authorities,
+    endpoints,
+    outbound: temporaryOutbound, // TEMPORARY: replaced by the outbound guard
+    clock,
+    log: log.child({ module: 'sources' }),
+  });
   return {
     database,
     db,
@@ -92,6 +110,8 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     pending,
     domains,
     requests,
+    endpoints,
+    sources,
     log,
     close: () => database.close(),
   };

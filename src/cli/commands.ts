@@ -7,11 +7,13 @@ import { registerAuditCommands } from './audit.ts';
 import { registerAuthorityCommands } from './authority.ts';
 import { registerCertificateCommands } from './cert.ts';
 import { registerDomainCommands } from './domain.ts';
+import { registerEndpointCommands } from './endpoint.ts';
 import { registerIssuerCommands } from './issuer.ts';
 import { registerLoginCommand } from './login.ts';
 import { registerPendingCommands } from './pending.ts';
 import { registerRequestCommands } from './request.ts';
 import { registerRoleCommands } from './role.ts';
+import { registerSourceCommands } from './source.ts';
 import { registerUserCommands } from './user.ts';
 
 export function registerClientCommands(program: Command): void {
@@ -26,4 +28,6 @@ export function registerClientCommands(program: Command): void {
   registerRequestCommands(program);
   registerIssuerCommands(program);
   registerPendingCommands(program);
+  registerSourceCommands(program);
+  registerEndpointCommands(program);
 }

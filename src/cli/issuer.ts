@@ -3,8 +3,9 @@
 // JSON, so --option termsOfServiceAgreed=true is a boolean), or whole from a JSON file.
 import type { Command } from 'commander';
 import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
-import { defined, idOrName, resolveId, setting } from './options.ts';
-import { formatTime, print, printFields, printJson, printTable, readFile } from './output.ts';
+import { idOrName, resolveId } from './options.ts';
+import { formatTime, print, printFields, printJson, printTable } from './output.ts';
+import { type SettingsFlags, settings, withSettings } from './plugin-settings.ts';
 
 interface Issuer {
   id: number;
@@ -19,35 +20,6 @@ interface Issuer {
   checkedAt: string | null;
   canRevoke: boolean;
   createdAt: string;
-}
-
-interface SettingsFlags extends ClientFlags {
-  option?: Record<string, unknown>;
-  secret?: Record<string, unknown>;
-  optionsFile?: string;
-  secretsFile?: string;
-  owner?: string;
-  description?: string;
-}
-
-function jsonFile(file: string | undefined, what: string): Record<string, unknown> | undefined {
-  if (!file) return undefined;
-  try {
-    return JSON.parse(readFile(file, what).toString('utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not JSON (${(e as Error).message})`);
-  }
-}
-
-function settings(flags: SettingsFlags) {
-  const options = { ...jsonFile(flags.optionsFile, 'options'), ...flags.option };
-  const secrets = { ...jsonFile(flags.secretsFile, 'secrets'), ...flags.secret };
-  return defined({
-    options: Object.keys(options).length ? options : undefined,
-    secrets: Object.keys(secrets).length ? secrets : undefined,
-    owner: flags.owner,
-    description: flags.description,
-  });
 }
 
 function printIssuer(i: Issuer): void {
@@ -85,15 +57,6 @@ function report(flags: ClientFlags, i: Issuer, headline: string): void {
   print(headline);
   printIssuer(i);
 }
-
-const withSettings = (c: Command) =>
-  c
-    .option('--option <key=value>', 'a plugin setting; repeat for several', setting)
-    .option('--secret <key=value>', 'a credential (stored encrypted, never shown); repeat for several', setting)
-    .option('--options-file <file>', 'plugin settings as a JSON object')
-    .option('--secrets-file <file>', 'credentials as a JSON object')
-    .option('--owner <owner>', 'a team or an e-mail address')
-    .option('--description <text>', 'free text');
 
 export function registerIssuerCommands(program: Command): void {
   const issuer = program.command('issuer').description('external issuers: ACME CAs (Let’s Encrypt, …) and CFSSL');

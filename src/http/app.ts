@@ -8,6 +8,7 @@ import { registerAuditRoutes } from '../modules/audit/routes.ts';
 import { registerAuthorityRoutes } from '../modules/authorities/routes.ts';
 import { registerCertificateRoutes } from '../modules/certificates/routes.ts';
 import { registerDomainRoutes } from '../modules/domains/routes.ts';
+import { registerEndpointRoutes } from '../modules/endpoints/routes.ts';
 import { registerExternalIdentityRoutes } from '../modules/identity/external-routes.ts';
 import { hasPermission } from '../modules/identity/permissions.ts';
 import { registerIdentityRoutes } from '../modules/identity/routes.ts';
@@ -15,6 +16,7 @@ import { registerChallengeRoutes, registerIssuerRoutes } from '../modules/issuer
 import { registerPendingRoutes } from '../modules/pending/routes.ts';
 import { registerRequestRoutes } from '../modules/requests/routes.ts';
 import { registerRevocationRoutes } from '../modules/revocation/routes.ts';
+import { registerSourceRoutes } from '../modules/sources/routes.ts';
 import type { Services } from '../services.ts';
 import { readCookie, SESSION_COOKIE } from './cookies.ts';
 import { errorHandler } from './error-handler.ts';
@@ -150,6 +152,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerIssuerRoutes(app, services);
   registerPendingRoutes(app, services);
   registerChallengeRoutes(app, services);
+  registerSourceRoutes(app, services);
+  registerEndpointRoutes(app, services);
   return app;
 }
 

@@ -23,6 +23,10 @@ export const PERMISSIONS = [
   'request:approve',
   'issuer:read',
   'issuer:manage',
+  'source:read',
+  'source:manage',
+  'source:run',
+  'endpoint:read',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -40,6 +44,8 @@ const USER: readonly Permission[] = [
   'domain:read',
   'request:read',
   'issuer:read',
+  'source:read',
+  'endpoint:read',
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
@@ -52,6 +58,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'user:read',
     'audit:read',
     'issuer:manage',
+    'source:manage',
+    'source:run',
   ],
   user: USER,
   security: [
@@ -63,6 +71,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'request:approve',
     'audit:read',
     'api-key:manage',
+    'source:read',
+    'endpoint:read',
   ],
 };
 

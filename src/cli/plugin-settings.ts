@@ -1,0 +1,44 @@
+// The settings of a plugin instance (issuer, source, destination …) as the CLI takes them: --option key=value and
+// --secret key=value (a value that parses as JSON is sent as JSON), or whole from JSON files; owner, description.
+import type { Command } from 'commander';
+import type { ClientFlags } from './client.ts';
+import { defined, setting } from './options.ts';
+import { readFile } from './output.ts';
+
+export interface SettingsFlags extends ClientFlags {
+  option?: Record<string, unknown>;
+  secret?: Record<string, unknown>;
+  optionsFile?: string;
+  secretsFile?: string;
+  owner?: string;
+  description?: string;
+}
+
+function jsonFile(file: string | undefined, what: string): Record<string, unknown> | undefined {
+  if (!file) return undefined;
+  try {
+    return JSON.parse(readFile(file, what).toString('utf8'));
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${(e as Error).message})`);
+  }
+}
+
+export function settings(flags: SettingsFlags) {
+  const options = { ...jsonFile(flags.optionsFile, 'options'), ...flags.option };
+  const secrets = { ...jsonFile(flags.secretsFile, 'secrets'), ...flags.secret };
+  return defined({
+    options: Object.keys(options).length ? options : undefined,
+    secrets: Object.keys(secrets).length ? secrets : undefined,
+    owner: flags.owner,
+    description: flags.description,
+  });
+}
+
+export const withSettings = (c: Command) =>
+  c
+    .option('--option <key=value>', 'a plugin setting; repeat for several', setting)
+    .option('--secret <key=value>', 'a credential (stored encrypted, never shown); repeat for several', setting)
+    .option('--options-file <file>', 'plugin settings as a JSON object')
+    .option('--secrets-file <file>', 'credentials as a JSON object')
+    .option('--owner <owner>', 'a team or an e-mail address')
+    .option('--description <text>', 'free text');
