@@ -21,11 +21,12 @@ export function locationOf(p: EndpointPlace): string {
   }
 }
 
-/** A short human description: `127.0.0.1:8443 (SNI www.example.com)`, or the path. */
+/** A short human description: `127.0.0.1:8443 (SNI www.example.com)` (SNI shown when not the host), or the path. */
 export function describePlace(p: EndpointPlace): string {
   if (p.kind === 'tls') {
     const host = net.isIPv6(p.host) ? `[${p.host}]` : p.host;
-    return `${host}:${p.port}${p.serverName ? ` (SNI ${p.serverName})` : ''}`;
+    const sni = p.serverName && p.serverName !== p.host ? ` (SNI ${p.serverName})` : '';
+    return `${host}:${p.port}${sni}`;
   }
   return locationOf(p);
 }

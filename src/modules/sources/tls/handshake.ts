@@ -69,9 +69,11 @@ export function fetchChain(
     socket.once('error', fail);
     socket.once('secureConnect', () => {
       const chain = chainOf(socket.getPeerCertificate(true));
-      socket.setTimeout(0);
       socket.removeAllListeners('error');
+      socket.removeAllListeners('timeout');
       socket.on('error', () => {});
+      // A server that never answers our close must not hold the socket for ever.
+      socket.setTimeout(timeoutMs, () => socket.destroy());
       socket.end();
       if (chain.length === 0) reject(new Error(`${where} completed the handshake without a certificate`));
       else resolve(chain);
