@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { contextOf } from '../../http/context.ts';
 import type { App } from '../../http/types.ts';
 import { IdParams } from '../authorities/schemas.ts';
+import { pluginDescription } from '../plugin-instances.ts';
 import { CreateIssuerBody, IssuerList, IssuerSchema, PluginList, UpdateIssuerBody } from './schemas.ts';
 import type { IssuerService } from './service.ts';
 
@@ -15,11 +16,7 @@ export function registerIssuerRoutes(app: App, { issuers }: { issuers: IssuerSer
     { config: { permission: 'issuer:read' }, schema: { tags, response: { 200: PluginList } } },
     async () => ({
       items: issuers.plugins().map((p) => ({
-        type: p.type,
-        title: p.title,
-        description: p.description,
-        options: p.options as Record<string, unknown>,
-        secrets: p.secrets as Record<string, unknown>,
+        ...pluginDescription(p),
         requestOptions: p.requestOptions as Record<string, unknown>,
         canRevoke: Boolean(p.revoke),
         canCancel: Boolean(p.cancel),

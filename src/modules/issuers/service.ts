@@ -6,6 +6,7 @@ import type { IssuerRow } from '../../db/schema.ts';
 import { ConflictError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { KeyService } from '../keys/service.ts';
+import { changedFields, checkInstanceName, newInstanceColumns } from '../plugin-instances.ts';
 import { checkPluginSettings } from '../plugin-options.ts';
 import type { RequestContext } from '../request-context.ts';
 import { createChallengeResponder } from './challenges.ts';
@@ -48,8 +49,6 @@ export const issuerView = (row: IssuerRow, plugin: AnyIssuerPlugin | undefined, 
   createdBy: row.created_by,
 });
 export type IssuerView = ReturnType<typeof issuerView>;
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function createIssuerService({ db, keys, audit, registry, clock, log }: IssuerDeps) {
   const challenges = createChallengeResponder(db, clock);
@@ -103,12 +102,7 @@ export function createIssuerService({ db, keys, audit, registry, clock, log }: I
 
     /** Creates an issuer after the plugin proved the configuration. Throws ValidationError, ConflictError. */
     async create(input: CreateIssuerInput, ctx: RequestContext) {
-      if (!NAME.test(input.name)) {
-        throw new ValidationError(
-          'name',
-          'use 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
-        );
-      }
+      checkInstanceName(input.name);
       if (await store.findIssuerByName(db, input.name))
         throw new ConflictError(`an issuer named '${input.name}' exists already`);
       const plugin = registry.get(input.plugin);
@@ -121,16 +115,8 @@ export function createIssuerService({ db, keys, audit, registry, clock, log }: I
       const id = await db.transaction().execute(async (trx) => {
         const secretsId = await keys.storeSecret(trx, 'issuer', config.secrets);
         const newId = await store.insertIssuer(trx, {
-          name: input.name,
-          plugin: plugin.type,
-          options: JSON.stringify(config.options),
-          secrets_id: secretsId,
-          owner: input.owner ?? null,
-          description: input.description ?? null,
+          ...newInstanceColumns(input, plugin.type, config.options, secretsId, ctx, now),
           checked_at: now,
-          created_at: now,
-          created_by: ctx.principal.actor,
-          updated_at: now,
         });
         await audit.record(
           trx,
@@ -163,11 +149,10 @@ export function createIssuerService({ db, keys, audit, registry, clock, log }: I
           checked_at: now,
           updated_at: now,
         });
-        const fields = [
-          ...Object.keys(input.options ?? {}),
-          ...Object.keys(input.secrets ?? {}).map((k) => `secrets.${k}`),
-        ];
-        await audit.record(trx, byCaller(ctx, 'issuer.update', { type: 'issuer', id }, { fields }));
+        await audit.record(
+          trx,
+          byCaller(ctx, 'issuer.update', { type: 'issuer', id }, { fields: changedFields(input) }),
+        );
       });
       return view(await row(id));
     },

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { contextOf } from '../../http/context.ts';
 import type { App } from '../../http/types.ts';
 import { IdParams } from '../authorities/schemas.ts';
+import { pluginDescription } from '../plugin-instances.ts';
 import {
   CreateSourceBody,
   RunBody,
@@ -27,13 +28,7 @@ export function registerSourceRoutes(app: App, { sources }: { sources: SourceSer
     '/api/v1/sources/plugins',
     { config: read, schema: { tags, response: { 200: SourcePluginList } } },
     async () => ({
-      items: sources.plugins().map((p) => ({
-        type: p.type,
-        title: p.title,
-        description: p.description,
-        options: p.options as Record<string, unknown>,
-        secrets: p.secrets as Record<string, unknown>,
-      })),
+      items: sources.plugins().map(pluginDescription),
     }),
   );
   app.get('/api/v1/sources', { config: read, schema: { tags, response: { 200: SourceList } } }, async () => ({

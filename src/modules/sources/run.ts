@@ -54,15 +54,18 @@ export function createRunner(deps: RunnerDeps) {
       const name = item.place.kind === 'tls' ? (item.place.serverName ?? item.place.host) : undefined;
       const problems = problemsOf(leaf, chain, anchors, clock(), name);
       const { row, created } = await deps.certificates.import(item.material, ctx);
-      const seen = await deps.endpoints.observe(db, item.place, row.id, { at, sourceId: source.id, problems });
-      await store.insertItem(db, {
-        ...base,
-        status: 'ok',
-        certificate_id: row.id,
-        endpoint_id: seen.endpointId,
-        is_new: created ? 1 : 0,
-        change: seen.change,
-        problems: JSON.stringify(problems),
+      // One commit for the sighting and its item: on PostgreSQL each commit is a disk flush.
+      await db.transaction().execute(async (trx) => {
+        const seen = await deps.endpoints.observe(trx, item.place, row.id, { at, sourceId: source.id, problems });
+        await store.insertItem(trx, {
+          ...base,
+          status: 'ok',
+          certificate_id: row.id,
+          endpoint_id: seen.endpointId,
+          is_new: created ? 1 : 0,
+          change: seen.change,
+          problems: JSON.stringify(problems),
+        });
       });
       return { failed: false, created };
     } catch (e) {

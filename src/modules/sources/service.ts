@@ -5,6 +5,7 @@ import type { SourceRow, SourceRunItemRow, SourceRunRow } from '../../db/schema.
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { KeyService } from '../keys/service.ts';
+import { changedFields, checkInstanceName, newInstanceColumns } from '../plugin-instances.ts';
 import { checkPluginSettings } from '../plugin-options.ts';
 import type { RequestContext } from '../request-context.ts';
 import { type SourceConfig, SourceConfigError } from './plugin.ts';
@@ -46,8 +47,6 @@ export const itemView = (r: SourceRunItemRow) => ({
   problems: JSON.parse(r.problems) as string[],
   at: r.at,
 });
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function createSourceService(deps: SourceDeps) {
   const { db, keys, audit, registry, clock } = deps;
@@ -107,11 +106,7 @@ export function createSourceService(deps: SourceDeps) {
 
     /** Creates a source after checking its settings. Throws ValidationError, ConflictError. */
     async create(input: CreateSourceInput, ctx: RequestContext) {
-      if (!NAME.test(input.name))
-        throw new ValidationError(
-          'name',
-          'use 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
-        );
+      checkInstanceName(input.name);
       if (await store.findSourceByName(db, input.name))
         throw new ConflictError(`a source named '${input.name}' exists already`);
       const plugin = registry.get(input.plugin);
@@ -119,17 +114,10 @@ export function createSourceService(deps: SourceDeps) {
       const now = clock().toISOString();
       const id = await db.transaction().execute(async (trx) => {
         const secretsId = await keys.storeSecret(trx, 'source', config.secrets);
-        const newId = await store.insertSource(trx, {
-          name: input.name,
-          plugin: plugin.type,
-          options: JSON.stringify(config.options),
-          secrets_id: secretsId,
-          owner: input.owner ?? null,
-          description: input.description ?? null,
-          created_at: now,
-          created_by: ctx.principal.actor,
-          updated_at: now,
-        });
+        const newId = await store.insertSource(
+          trx,
+          newInstanceColumns(input, plugin.type, config.options, secretsId, ctx, now),
+        );
         await audit.record(
           trx,
           byCaller(ctx, 'source.create', { type: 'source', id: newId }, { name: input.name, plugin: plugin.type }),
@@ -154,11 +142,10 @@ export function createSourceService(deps: SourceDeps) {
           ...(input.description !== undefined ? { description: input.description } : {}),
           updated_at: clock().toISOString(),
         });
-        const fields = [
-          ...Object.keys(input.options ?? {}),
-          ...Object.keys(input.secrets ?? {}).map((k) => `secrets.${k}`),
-        ];
-        await audit.record(trx, byCaller(ctx, 'source.update', { type: 'source', id }, { fields }));
+        await audit.record(
+          trx,
+          byCaller(ctx, 'source.update', { type: 'source', id }, { fields: changedFields(input) }),
+        );
       });
       return view(await row(id));
     },
