@@ -9,7 +9,7 @@ import os from 'node:os';
 import { temporaryOutbound } from '../src/modules/sources/outbound.ts';
 import { tlsSource } from '../src/modules/sources/tls/index.ts';
 import type { TestDialect } from '../test/harness/databases.ts';
-import { workdir } from '../test/harness/openssl.ts';
+import { LOCALHOST_SAN, selfSignedCertificate, workdir } from '../test/harness/openssl.ts';
 import { startTarsier } from '../test/harness/tarsier.ts';
 import { fmt } from './lib/stats.ts';
 
@@ -65,26 +65,8 @@ async function scanOnly(
 
 export async function runDiscoveryBench(o: DiscoveryOptions): Promise<{ markdown: string }> {
   const w = workdir();
-  w.openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'k.pem',
-    '-out',
-    'c.pem',
-    '-days',
-    '30',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  ]);
-  const farm = await startFarm(`${w.dir}/c.pem`, `${w.dir}/k.pem`, o.endpoints);
+  selfSignedCertificate(w, 'c', { extra: LOCALHOST_SAN });
+  const farm = await startFarm(`${w.dir}/c.pem`, `${w.dir}/c.key`, o.endpoints);
   const targets = farm.ports.map((p) => `127.0.0.1:${p}`);
   const rows: string[] = [];
   const load = os.loadavg()[0]!;

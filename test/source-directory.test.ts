@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaPair } from './harness/authorities.ts';
 import { testDialects } from './harness/databases.ts';
-import { type Workdir, workdir } from './harness/openssl.ts';
+import { selfSignedCertificate, type Workdir, workdir } from './harness/openssl.ts';
 import { type RunningTarsier, startTarsier } from './harness/tarsier.ts';
 
 describe.each(testDialects())('directory source on %s', (dialect) => {
@@ -45,23 +45,7 @@ describe.each(testDialects())('directory source on %s', (dialect) => {
     w.write('bundle.pem', bundled.cert + bundled.chain);
     w.openssl(['crl2pkcs7', '-nocrl', '-certfile', 'bundle.pem', '-outform', 'DER', '-out', 'bundle.p7b']);
     put('web/bundle.p7b', w.read('bundle.p7b'));
-    w.openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'self.key',
-      '-out',
-      'self.pem',
-      '-days',
-      '5',
-      '-subj',
-      '/CN=self.example.com',
-    ]);
+    selfSignedCertificate(w, 'self', { subject: '/CN=self.example.com', days: 5 });
     w.openssl(['x509', '-in', 'self.pem', '-outform', 'DER', '-out', 'self.der']);
     put('web/self.der', w.read('self.der'));
     const p12 = await issuePem('p12.example.com');

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaPair } from './harness/authorities.ts';
 import { runTarsier } from './harness/cli.ts';
 import { testDialects } from './harness/databases.ts';
-import { type Workdir, workdir } from './harness/openssl.ts';
+import { LOCALHOST_SAN, selfSignedCertificate, type Workdir, workdir } from './harness/openssl.ts';
 import { type RunningTarsier, startTarsier } from './harness/tarsier.ts';
 import { type NodeTlsServer, type Served, startNginxTls, startNodeTls, startPlainTcp } from './harness/tls-servers.ts';
 
@@ -37,24 +37,8 @@ describe.each(testDialects())('TLS source on %s', (dialect) => {
     return served[name]!;
   }
 
-  function selfSigned(name: string, args: string[]): Served {
-    w.openssl([
-      'req',
-      '-x509',
-      ...args,
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '30',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ]);
-    served[name] = { certPem: w.read(`${name}.pem`).toString(), keyPem: w.read(`${name}.key`).toString() };
+  function selfSigned(name: string, keyArgs: string[]): Served {
+    served[name] = selfSignedCertificate(w, name, { keyArgs, extra: LOCALHOST_SAN });
     return served[name]!;
   }
 

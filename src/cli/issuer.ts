@@ -5,7 +5,14 @@ import type { Command } from 'commander';
 import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
 import { idOrName, resolveId } from './options.ts';
 import { formatTime, print, printFields, printJson, printTable } from './output.ts';
-import { type SettingsFlags, settings, withSettings } from './plugin-settings.ts';
+import {
+  type PluginCatalogEntry,
+  printPluginCatalog,
+  type SettingsFlags,
+  settings,
+  settingsFields,
+  withSettings,
+} from './plugin-settings.ts';
 
 interface Issuer {
   id: number;
@@ -28,11 +35,7 @@ function printIssuer(i: Issuer): void {
     ['Name', i.name],
     ['Plugin', i.plugin],
     ['Status', i.status === 'ready' ? 'ready' : `disabled: ${i.disabledReason}`],
-    ...Object.entries(i.options).map(([k, v]): [string, string] => [
-      `  ${k}`,
-      typeof v === 'string' ? v : JSON.stringify(v),
-    ]),
-    ['Secrets set', i.secretsSet.length ? i.secretsSet : '(none)'],
+    ...settingsFields(i),
     ['Can revoke', i.canRevoke ? 'yes' : 'no'],
     ['Owner', i.owner],
     ['Description', i.description],
@@ -63,26 +66,9 @@ export function registerIssuerCommands(program: Command): void {
 
   withClientOptions(issuer.command('plugins').description('the issuer plugins and their settings')).action(
     async (flags: ClientFlags) => {
-      type Plugin = {
-        type: string;
-        title: string;
-        description: string;
-        options: { properties?: Record<string, { description?: string }> };
-        secrets: { properties?: Record<string, { description?: string }> };
-      };
-      const { body } = await connect(flags).json<{ items: Plugin[] }>('GET', '/api/v1/issuers/plugins');
-      if (flags.json) {
-        printJson(body);
-        return;
-      }
-      for (const p of body.items) {
-        print(`${p.type}: ${p.title} — ${p.description}`);
-        for (const [k, s] of Object.entries(p.options.properties ?? {}))
-          print(`  --option ${k}=…  ${s.description ?? ''}`);
-        for (const [k, s] of Object.entries(p.secrets.properties ?? {}))
-          print(`  --secret ${k}=…  ${s.description ?? ''}`);
-        print();
-      }
+      const { body } = await connect(flags).json<{ items: PluginCatalogEntry[] }>('GET', '/api/v1/issuers/plugins');
+      if (flags.json) printJson(body);
+      else printPluginCatalog(body.items);
     },
   );
 

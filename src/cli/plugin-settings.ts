@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { ClientFlags } from './client.ts';
 import { defined, setting } from './options.ts';
-import { readFile } from './output.ts';
+import { type Field, print, readFile } from './output.ts';
 
 export interface SettingsFlags extends ClientFlags {
   option?: Record<string, unknown>;
@@ -42,3 +42,30 @@ export const withSettings = (c: Command) =>
     .option('--secrets-file <file>', 'credentials as a JSON object')
     .option('--owner <owner>', 'a team or an e-mail address')
     .option('--description <text>', 'free text');
+
+type SettingsSchema = { properties?: Record<string, { description?: string }> };
+export interface PluginCatalogEntry {
+  type: string;
+  title: string;
+  description: string;
+  options: SettingsSchema;
+  secrets: SettingsSchema;
+}
+
+/** `tarsier <kind> plugins`: each plugin with the --option and --secret settings it takes. */
+export function printPluginCatalog(plugins: PluginCatalogEntry[]): void {
+  for (const p of plugins) {
+    print(`${p.type}: ${p.title} — ${p.description}`);
+    for (const [k, s] of Object.entries(p.options.properties ?? {})) print(`  --option ${k}=…  ${s.description ?? ''}`);
+    for (const [k, s] of Object.entries(p.secrets.properties ?? {})) print(`  --secret ${k}=…  ${s.description ?? ''}`);
+    print();
+  }
+}
+
+/** The settings lines of `show`: each option, then the names (never values) of the secrets set. */
+export function settingsFields(i: { options: Record<string, unknown>; secretsSet: string[] }): Field[] {
+  return [
+    ...Object.entries(i.options).map(([k, v]): Field => [`  ${k}`, typeof v === 'string' ? v : JSON.stringify(v)]),
+    ['Secrets set', i.secretsSet.length ? i.secretsSet : '(none)'],
+  ];
+}

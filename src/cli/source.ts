@@ -5,7 +5,14 @@ import type { Command } from 'commander';
 import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
 import { choice, id, idOrName, integer, list, resolveId } from './options.ts';
 import { formatTime, print, printFields, printJson, printTable } from './output.ts';
-import { type SettingsFlags, settings, withSettings } from './plugin-settings.ts';
+import {
+  type PluginCatalogEntry,
+  printPluginCatalog,
+  type SettingsFlags,
+  settings,
+  settingsFields,
+  withSettings,
+} from './plugin-settings.ts';
 
 interface Run {
   id: number;
@@ -64,11 +71,7 @@ function printSource(s: Source): void {
     ['ID', s.id],
     ['Name', s.name],
     ['Plugin', s.plugin],
-    ...Object.entries(s.options).map(([k, v]): [string, string] => [
-      `  ${k}`,
-      typeof v === 'string' ? v : JSON.stringify(v),
-    ]),
-    ['Secrets set', s.secretsSet.length ? s.secretsSet : '(none)'],
+    ...settingsFields(s),
     ['Owner', s.owner],
     ['Description', s.description],
     ['Last run', s.lastRun ? runLine(s.lastRun) : '(never run)'],
@@ -189,20 +192,12 @@ export function registerSourceCommands(program: Command): void {
 
   withClientOptions(source.command('plugins').description('the source plugins and their settings')).action(
     async (flags: ClientFlags) => {
-      type Plugin = {
-        type: string;
-        title: string;
-        description: string;
-        options: { properties?: Record<string, { description?: string }> };
-      };
-      const { body: page } = await connect(flags).json<{ items: Plugin[] }>('GET', '/api/v1/sources/plugins');
-      if (flags.json) return printJson(page);
-      for (const p of page.items) {
-        print(`${p.type}: ${p.title} — ${p.description}`);
-        for (const [k, s] of Object.entries(p.options.properties ?? {}))
-          print(`  --option ${k}=…  ${s.description ?? ''}`);
-        print();
-      }
+      const { body: page } = await connect(flags).json<{ items: PluginCatalogEntry[] }>(
+        'GET',
+        '/api/v1/sources/plugins',
+      );
+      if (flags.json) printJson(page);
+      else printPluginCatalog(page.items);
     },
   );
 

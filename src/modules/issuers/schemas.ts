@@ -1,31 +1,16 @@
 // Request and response schemas of /api/v1/issuers and /api/v1/pending-certificates.
 import { type Static, Type } from 'typebox';
+import { instanceBodies, Settings } from '../../http/plugin-schemas.ts';
 import { StringEnum } from '../../http/schema-types.ts';
 
-const Settings = (description: string) => Type.Record(Type.String(), Type.Unknown(), { description });
-
-export const CreateIssuerBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 64, description: 'unique name, e.g. letsencrypt' }),
-    plugin: Type.String({ description: 'the issuer plugin: see GET /api/v1/issuers/plugins (e.g. acme, cfssl)' }),
-    options: Type.Optional(Settings("the plugin's settings, validated against its options schema")),
-    secrets: Type.Optional(Settings('credentials (API keys, EAB keys): stored encrypted, never returned')),
-    owner: Type.Optional(Type.String({ maxLength: 255 })),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
-  },
-  { additionalProperties: false },
-);
+const bodies = instanceBodies({
+  name: 'letsencrypt',
+  plugin: 'the issuer plugin: see GET /api/v1/issuers/plugins (e.g. acme, cfssl)',
+  secrets: 'credentials (API keys, EAB keys)',
+});
+export const CreateIssuerBody = bodies.create;
 export type CreateIssuerInput = Static<typeof CreateIssuerBody>;
-
-export const UpdateIssuerBody = Type.Object(
-  {
-    options: Type.Optional(Settings('settings to change; the others stay')),
-    secrets: Type.Optional(Settings('credentials to replace; the others stay')),
-    owner: Type.Optional(Type.String({ maxLength: 255 })),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
-  },
-  { additionalProperties: false },
-);
+export const UpdateIssuerBody = bodies.update;
 export type UpdateIssuerInput = Static<typeof UpdateIssuerBody>;
 
 export const IssuerSchema = Type.Object({

@@ -1,33 +1,19 @@
 // Request and response schemas of /api/v1/sources and their runs.
 import { type Static, Type } from 'typebox';
+import { instanceBodies, Settings } from '../../http/plugin-schemas.ts';
 import { StringEnum } from '../../http/schema-types.ts';
 
-const Settings = (description: string) => Type.Record(Type.String(), Type.Unknown(), { description });
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) =>
   Type.Union([t, Type.Null()]);
 
-export const CreateSourceBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 64, description: 'unique name, e.g. dmz-web' }),
-    plugin: Type.String({ description: 'the source plugin: see GET /api/v1/sources/plugins (tls, directory)' }),
-    options: Type.Optional(Settings("the plugin's settings, validated against its options schema")),
-    secrets: Type.Optional(Settings('credentials (PKCS#12 passwords): stored encrypted, never returned')),
-    owner: Type.Optional(Type.String({ maxLength: 255 })),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
-  },
-  { additionalProperties: false },
-);
+const bodies = instanceBodies({
+  name: 'dmz-web',
+  plugin: 'the source plugin: see GET /api/v1/sources/plugins (tls, directory)',
+  secrets: 'credentials (PKCS#12 passwords)',
+});
+export const CreateSourceBody = bodies.create;
 export type CreateSourceInput = Static<typeof CreateSourceBody>;
-
-export const UpdateSourceBody = Type.Object(
-  {
-    options: Type.Optional(Settings('settings to change; the others stay')),
-    secrets: Type.Optional(Settings('credentials to replace; the others stay')),
-    owner: Type.Optional(Type.String({ maxLength: 255 })),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
-  },
-  { additionalProperties: false },
-);
+export const UpdateSourceBody = bodies.update;
 export type UpdateSourceInput = Static<typeof UpdateSourceBody>;
 
 export const RUN_STATUSES = ['running', 'finished', 'failed'] as const;
