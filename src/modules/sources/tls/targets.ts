@@ -62,6 +62,8 @@ function parseEntry(entry: string, field: string): Parsed {
     return { hosts: [bracket[1]!], port: bracket[2] ? port(bracket[2], field) : undefined, serverName };
   }
   if (net.isIPv6(rest)) return { hosts: [rest], serverName };
+  if (net.isIPv6(rest.split('/')[0]!))
+    throw new SourceConfigError(field, 'IPv6 ranges are not scanned; list the addresses instead');
   const [hostPart, portText, extra] = rest.split(':');
   if (extra !== undefined || !hostPart)
     throw new SourceConfigError(field, `'${entry}' is not host, host:port or a CIDR range`);
