@@ -87,7 +87,7 @@ export async function runDiscoveryBench(o: DiscoveryOptions): Promise<{ markdown
         const s = await t.api('POST', '/api/v1/sources', {
           name: 'bench',
           plugin: 'tls',
-          options: { targets, concurrency: c },
+          options: { targets, concurrency: c, timeoutMs: 10_000 },
         });
         for (const label of ['first run (all new)', 'second run (all the same)']) {
           const started = performance.now();

@@ -2,7 +2,7 @@
 // merge) and reports each certificate file: PEM (with or without its key), DER, PKCS#7 and PKCS#12 tried with
 // the configured passwords. A file that cannot be read or opened is an item with an error; the walk goes on.
 import path from 'node:path';
-import { type Static, Type } from 'typebox';
+import { type Static, type TProperties, Type } from 'typebox';
 import { readPkcs12 } from '../../../crypto/pkcs12.ts';
 import { ValidationError } from '../../../errors.ts';
 import type { FileTree, FoundItem, Material, SourceConfig, SourcePlugin } from '../plugin.ts';
@@ -122,25 +122,35 @@ async function walk(w: Walk, dir: string, depth: number): Promise<void> {
   }
 }
 
-/** A directory source over any file tree; `treeFor` opens the tree for one run (and may need the secrets). */
-export function createDirectorySource(
-  type: string,
-  title: string,
-  treeFor: (config: SourceConfig<DirOptions, DirSecrets>) => Promise<FileTree>,
-): SourcePlugin<DirOptions, DirSecrets> {
+/**
+ * A directory source over any file tree. `treeFor` opens the tree for one run from the configuration; a remote
+ * tree adds the settings it needs (host, user, pinned host key; password or key as secrets) as `extra`, e.g.
+ * `createDirectorySource({ type: 'sftp', title: 'Directory over SFTP', extra: { options: { host: Type.String() } },
+ * treeFor: (config) => openSftpTree(config) })`. `validate` may add checks of those settings.
+ */
+export function createDirectorySource(def: {
+  type: string;
+  title: string;
+  treeFor: (
+    config: SourceConfig<DirOptions & Record<string, unknown>, DirSecrets & Record<string, unknown>>,
+  ) => Promise<FileTree>;
+  extra?: { options?: TProperties; secrets?: TProperties };
+  validate?: (config: SourceConfig<DirOptions & Record<string, unknown>, DirSecrets & Record<string, unknown>>) => void;
+}): SourcePlugin<DirOptions & Record<string, unknown>, DirSecrets & Record<string, unknown>> {
   return {
-    type,
-    title,
+    type: def.type,
+    title: def.title,
     description: 'reads PEM, DER, PKCS#7 and PKCS#12 files (with configured passwords) under directories',
-    options: Options,
-    secrets: Secrets,
-    validate({ options }) {
-      for (const [i, p] of options.paths.entries()) {
+    options: Type.Object({ ...Options.properties, ...def.extra?.options }, { additionalProperties: false }),
+    secrets: Type.Object({ ...Secrets.properties, ...def.extra?.secrets }, { additionalProperties: false }),
+    validate(config) {
+      for (const [i, p] of config.options.paths.entries()) {
         if (!p.startsWith('/')) throw new SourceConfigError(`options.paths[${i}]`, `'${p}' is not an absolute path`);
       }
+      def.validate?.(config);
     },
     async scan(config, ctx, report) {
-      const tree = await treeFor(config);
+      const tree = await def.treeFor(config);
       try {
         for (const p of config.options.paths) {
           await walk({ tree, options: config.options, secrets: config.secrets, report, signal: ctx.signal }, p, 0);
@@ -152,6 +162,8 @@ export function createDirectorySource(
   };
 }
 
-export const directorySource = createDirectorySource('directory', 'Directory on the Tarsier host', async () =>
-  localFileTree(),
-);
+export const directorySource = createDirectorySource({
+  type: 'directory',
+  title: 'Directory on the Tarsier host',
+  treeFor: async () => localFileTree(),
+});
