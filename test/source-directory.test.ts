@@ -165,9 +165,9 @@ describe.each(testDialects())('directory source on %s', (dialect) => {
     const key = await t.api('POST', `/api/v1/certificates/${p12Id}/export`, { format: 'pem', include: ['key'] });
     w.write('back.key', key.text);
     expect(w.openssl(['pkey', '-in', 'back.key', '-pubout'])).toBe(w.openssl(['pkey', '-in', 'p12.key', '-pubout']));
-    expect(w.openssl(['x509', '-in', 'p12.pem', '-noout', '-serial']).split('=')[1]!.trim().toLowerCase().replace(/^0+/, '')).toBe(
-      detail.json.serial.replace(/^0+/, ''),
-    );
+    expect(
+      w.openssl(['x509', '-in', 'p12.pem', '-noout', '-serial']).split('=')[1]!.trim().toLowerCase().replace(/^0+/, ''),
+    ).toBe(detail.json.serial.replace(/^0+/, ''));
   });
 
   it('a second run imports nothing twice, and sees a replaced and a removed file', async () => {
