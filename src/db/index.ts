@@ -20,6 +20,7 @@ import * as m003 from './migrations/003-audit-chain.ts';
 import * as m004 from './migrations/004-identity.ts';
 import * as m005 from './migrations/005-domains.ts';
 import * as m006 from './migrations/006-issuers.ts';
+import * as m009 from './migrations/009-lifecycle.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -83,6 +84,7 @@ function provider(dialect: DialectOps): MigrationProvider {
     '004-identity': m004,
     '005-domains': m005,
     '006-issuers': m006,
+    '009-lifecycle': m009,
   };
   return {
     async getMigrations() {

@@ -10,7 +10,7 @@ import { generateKeyPair, keyTypeOf } from '../../crypto/keys.ts';
 import type { CertificateSpec, KeyType, ParsedCsr } from '../../crypto/types.ts';
 import type { Db } from '../../db/index.ts';
 import type { AuthorityRow, CertificateRow, NewCertificateRow } from '../../db/schema.ts';
-import { ValidationError } from '../../errors.ts';
+import { ConflictError, ValidationError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import { checkIssuancePolicy } from '../authorities/policy.ts';
 import type { AuthorityService, IssuingAuthority } from '../authorities/service.ts';
@@ -75,6 +75,10 @@ export async function signWithAuthority(
   );
   return { der, plan, serialHex, crlShard, publicKey, privateKey: pair?.privateKey };
 }
+
+/** Another process (or request) rotated the certificate first: this issuance is rolled back, never doubled. */
+export const alreadyRotated = (id: number) =>
+  new ConflictError(`certificate ${id} was rotated by another request at the same time; use its replacement`);
 
 export function createIssuance({ db, keys, audit, authorities, clock }: IssuanceDeps) {
   /**
@@ -147,7 +151,7 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
       const keyId = privateKey ? await keys.store(trx, privateKey) : null;
       const stored = await store.insertCertificateReturning(trx, { ...row, private_key_id: keyId });
       const newId = stored.id;
-      if (replaces) await store.updateCertificate(trx, replaces.id, { replaced_by_id: newId });
+      if (replaces && !(await store.markReplaced(trx, replaces.id, newId))) throw alreadyRotated(replaces.id);
       await audit.record(
         trx,
         byCaller(

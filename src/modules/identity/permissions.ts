@@ -23,6 +23,10 @@ export const PERMISSIONS = [
   'request:approve',
   'issuer:read',
   'issuer:manage',
+  'job:read',
+  'job:run',
+  'notification:read',
+  'notification:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -52,6 +56,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'user:read',
     'audit:read',
     'issuer:manage',
+    'job:read',
+    'job:run',
+    'notification:read',
+    'notification:manage',
   ],
   user: USER,
   security: [
@@ -63,6 +71,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'request:approve',
     'audit:read',
     'api-key:manage',
+    'job:read',
+    'notification:read',
   ],
 };
 
