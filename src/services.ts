@@ -197,6 +197,7 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     rotation,
     rotationWorker,
     revocationChecks,
+    config,
     log,
     close: () => database.close(),
   };
