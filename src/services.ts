@@ -155,7 +155,7 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     name: 'rotation',
     description: 'rotates certificates with automatic rotation on, before they expire',
     intervalSeconds: 3600,
-    run: rotationWorker.runDue,
+    run: async () => ({ ...(await rotationWorker.runDue()), delivered: await dispatcher.deliverDue() }),
   });
   jobRegistry.add({
     name: 'revocation-checks',

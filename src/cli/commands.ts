@@ -8,7 +8,9 @@ import { registerAuthorityCommands } from './authority.ts';
 import { registerCertificateCommands } from './cert.ts';
 import { registerDomainCommands } from './domain.ts';
 import { registerIssuerCommands } from './issuer.ts';
+import { registerJobCommands } from './job.ts';
 import { registerLoginCommand } from './login.ts';
+import { registerNotificationCommands } from './notification.ts';
 import { registerPendingCommands } from './pending.ts';
 import { registerRequestCommands } from './request.ts';
 import { registerRoleCommands } from './role.ts';
@@ -26,4 +28,6 @@ export function registerClientCommands(program: Command): void {
   registerRequestCommands(program);
   registerIssuerCommands(program);
   registerPendingCommands(program);
+  registerJobCommands(program);
+  registerNotificationCommands(program);
 }
