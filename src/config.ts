@@ -266,7 +266,7 @@ function dayList(name: SettingName, text: string | undefined): number[] {
   const days = (text ?? '')
     .split(',')
     .filter((d) => d.trim() !== '')
-    .map((d) => positiveInt(name, d.trim(), 3650));
+    .map((d) => positiveInt(name, d.trim(), 36_500));
   return [...new Set(days)].sort((a, b) => b - a);
 }
 

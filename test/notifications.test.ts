@@ -71,7 +71,8 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     [smtp, receiver, t] = await Promise.all([
       startSmtp({ username: 'mailer', password: SMTP_PASSWORD }),
       startReceiver(),
-      startTarsier({ dialect }),
+      // Authorities (valid for years) are within this notice period from the start.
+      startTarsier({ dialect, settings: { authorityNoticeDays: '4000' } }),
     ]);
     w = workdir();
     ({
@@ -257,5 +258,37 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     expect(smtp.to('bob@example.test').filter((m) => m.subject.includes('revoked'))).toHaveLength(1);
     await runJob('expiry-notifications');
     expect(receiver.posts.filter((p) => p.path === '/hook')).toHaveLength(1);
+  });
+
+  it('tells the security team about authorities expiring, once, and sends the periodic summary', async () => {
+    const rule = await api('POST', '/api/v1/notifications/rules', {
+      channelId: mailId,
+      match: 'all',
+      recipient: 'security@example.test',
+      events: ['authority-expiry', 'summary'],
+    });
+    expect(rule.status, rule.text).toBe(201);
+    // A new authority: the ones made earlier were noticed (with no one to tell) by the runs before this rule.
+    const late = await api('POST', '/api/v1/authorities', {
+      name: 'Late Root',
+      type: 'root',
+      subject: { commonName: 'Late Root' },
+    });
+    expect(late.status, late.text).toBe(201);
+    await runJob('expiry-notifications');
+    await runJob('expiry-notifications');
+    const cas = smtp.to('security@example.test');
+    expect(cas.map((m) => m.subject)).toEqual(['[Tarsier] 1 authority will expire soon']);
+    expect(cas[0]!.text).toContain('authority Late Root');
+    expect(cas[0]!.text).toContain('successor authority');
+
+    expect(await runJob('security-summary')).toMatchObject({ items: 1, messages: 1 });
+    const [summary] = smtp
+      .to('security@example.test')
+      .filter((m) => m.subject === '[Tarsier] Tarsier security summary');
+    expect(summary!.text).toMatch(/certificates revoked in the last 7 days: [1-9]/);
+    expect(summary!.text).toContain('certificates expiring within 30 days:');
+    // At most one a day, however often it runs.
+    expect(await runJob('security-summary')).toMatchObject({ items: 0 });
   });
 });
