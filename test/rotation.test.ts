@@ -4,6 +4,7 @@
 // no plain expiry warnings, a failing rotation is retried and alerted, then flagged as overdue; bulk rotation by
 // filter with a dry run, through the API and `tarsier cert rotate --filter … --dry-run`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRotationWorker } from '../src/modules/rotation/service.ts';
 import { createCaPair } from './harness/authorities.ts';
 import { runTarsier } from './harness/cli.ts';
 import { testDialects } from './harness/databases.ts';
@@ -200,5 +201,48 @@ describe.each(testDialects())('rotation on %s', (dialect) => {
       action: 'skip',
       reason: `already replaced by certificate ${done.json.items[0].newCertificateId}`,
     });
+  });
+
+  it('hands each replacement to afterRotated (the redeploy); a failed redeploy is retried without issuing again', async () => {
+    const old = await issue({ commonName: 'deployed.example.com', validityDays: 20 });
+    expect(
+      (await api('PUT', `/api/v1/certificates/${old.id}/rotation`, { enabled: true, daysBefore: 19 })).status,
+    ).toBe(200);
+    const calls: Array<[number, number]> = [];
+    let destinationUp = false;
+    const s = t.services;
+    const worker = createRotationWorker({
+      db: s.db,
+      certificates: s.certificates,
+      pending: s.pending,
+      notices: s.triggers,
+      clock: () => new Date(Date.now() + (s.config.clockOffsetSeconds + 2 * DAY) * 1000),
+      log: s.log,
+      claimSeconds: 5,
+      afterRotated: async (oldId, newId) => {
+        calls.push([oldId, newId]);
+        if (!destinationUp) throw new Error('destination web-1 refused the upload');
+      },
+    });
+    expect(await worker.work(old.id)).toBe('failed');
+    const replacedBy = (await api('GET', `/api/v1/certificates/${old.id}`)).json.replacedById;
+    expect(calls).toEqual([[old.id, replacedBy]]);
+    const row = await worker.get(old.id);
+    expect(row).toMatchObject({ status: 'running', attempts: 1, last_error: 'destination web-1 refused the upload' });
+
+    destinationUp = true;
+    // Skip the five-minute backoff rather than wait for it.
+    await s.db
+      .updateTable('rotations')
+      .set({ next_attempt_at: '2000-01-01T00:00:00.000Z' })
+      .where('certificate_id', '=', old.id)
+      .execute();
+    expect(await worker.work(old.id)).toBe('rotated');
+    expect(calls).toEqual([
+      [old.id, replacedBy],
+      [old.id, replacedBy],
+    ]);
+    const list = await api('GET', '/api/v1/certificates?q=deployed.example.com');
+    expect(list.json.items.filter((c: any) => c.replacesId === old.id)).toHaveLength(1);
   });
 });
