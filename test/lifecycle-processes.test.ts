@@ -18,11 +18,14 @@ const onPostgres = testDialects().includes('postgres') ? ['postgres'] : [];
 async function startProxy(targetPort: number) {
   let hold = false;
   const held: net.Socket[] = [];
+  const open = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     if (hold) {
       held.push(socket);
       return;
     }
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
     const upstream = net.connect(targetPort, '127.0.0.1');
     socket.pipe(upstream).pipe(socket);
     const close = () => {
@@ -38,6 +41,8 @@ async function startProxy(targetPort: number) {
     held,
     setHold(on: boolean) {
       hold = on;
+      // Kept-alive connections would carry the next request past the hold: close them, so it opens a new one.
+      if (on) for (const s of open) s.destroy();
       if (!on) for (const s of held.splice(0)) s.destroy();
     },
     stop: () => new Promise<void>((r) => server.close(() => r())),

@@ -120,7 +120,6 @@ export function createRevocationChecks(deps: RevocationCheckDeps) {
       }
       return counts;
     },
-    lastCheck: (certificateId: number) => store.findCheck(db, certificateId),
   };
 }
 

@@ -30,6 +30,3 @@ export async function saveCheck(db: Db, row: CheckRow): Promise<void> {
     .onConflict((oc) => oc.column('certificate_id').doUpdateSet(changes))
     .execute();
 }
-
-export const findCheck = (db: Db, certificateId: number) =>
-  db.selectFrom('revocation_checks').selectAll().where('certificate_id', '=', certificateId).executeTakeFirst();

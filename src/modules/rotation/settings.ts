@@ -87,7 +87,7 @@ export function createRotationSettings(deps: RotationSettingsDeps) {
           updated_at: clock().toISOString(),
         });
         // A rotation given up before is tried again once its settings are saved anew.
-        await store.updateRotation(trx, id, { status: 'running', attempts: 0, next_attempt_at: clock().toISOString() });
+        await store.reopenFailedRotation(trx, id, clock().toISOString());
         await audit.record(
           trx,
           byCaller(ctx, 'certificate.rotation', { type: 'certificate', id }, { ...input, daysBefore }),

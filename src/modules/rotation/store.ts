@@ -81,10 +81,14 @@ export async function updateRotation(db: Db, certificateId: number, changes: Upd
   await db.updateTable('rotations').set(changes).where('certificate_id', '=', certificateId).execute();
 }
 
-export function listRotations(db: Db, q: { status?: string; limit: number }) {
-  let query = db.selectFrom('rotations').selectAll().orderBy('id', 'desc').limit(q.limit);
-  if (q.status) query = query.where('status', '=', q.status as RotationRow['status']);
-  return query.execute();
+/** Opens a rotation that was given up, so that the next pass tries it again. */
+export async function reopenFailedRotation(db: Db, certificateId: number, now: string): Promise<void> {
+  await db
+    .updateTable('rotations')
+    .set({ status: 'running', attempts: 0, next_attempt_at: now, updated_at: now })
+    .where('certificate_id', '=', certificateId)
+    .where('status', '=', 'failed')
+    .execute();
 }
 
 /** Finished rotations whose old certificate is to be revoked after a grace period and is not yet. */
