@@ -1,8 +1,8 @@
 // Several real `tarsier serve` processes on one PostgreSQL database (this proof needs shared jobs, so it runs on
 // PostgreSQL only): three processes run the expiry job at the same moment with their clocks moved on and every
-// due e-mail arrives exactly once, a second round sends nothing; a process SIGKILLed in the middle of a rotation
-// (its CFSSL request held by a proxy) leaves no lost certificate and no double issuance, and another process
-// finishes the rotation.
+// due e-mail arrives exactly once, a second round sends nothing; of two servers and a `tarsier worker`, the one
+// SIGKILLed in the middle of a rotation (its CFSSL request held by a proxy) leaves no lost certificate and no
+// double issuance, and another process finishes the rotation.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CFSSL_PROFILES, type RunningCfssl, startCfssl } from './harness/cfssl.ts';
@@ -80,8 +80,8 @@ describe.each(onPostgres)('several processes on %s', () => {
   let smtp: RunningSmtp;
   const masterKeys = newMasterKeys();
   const processes: TarsierProcess[] = [];
-  const start = async (env: Record<string, string> = {}) => {
-    const p = await startTarsierProcess({ databaseUrl: db.url, masterKeys, env });
+  const start = async (env: Record<string, string> = {}, command: 'serve' | 'worker' = 'serve') => {
+    const p = await startTarsierProcess({ databaseUrl: db.url, masterKeys, env, command });
     processes.push(p);
     return p;
   };
@@ -176,8 +176,9 @@ describe.each(onPostgres)('several processes on %s', () => {
       // once. A claim lasts 5 s.
       const env = { TARSIER_CLOCK_OFFSET_SECONDS: String(21 * DAY), TARSIER_JOB_TIMEOUT_SECONDS: '5' };
       await Promise.all(processes.map((p) => p.kill())); // none of the first test's may take the job
-      const both = await Promise.all([start(env), start(env)]);
-      const setup = both[0]!;
+      // Two servers and a worker share the jobs.
+      const all = await Promise.all([start(env), start(env), start(env, 'worker')]);
+      const setup = all[0]!;
       const issuer = await setup.api('POST', '/api/v1/issuers', {
         name: 'slow-ca',
         plugin: 'cfssl',
@@ -199,8 +200,8 @@ describe.each(onPostgres)('several processes on %s', () => {
       // Whichever process took the job is the one to kill (its run names it).
       const running = (await setup.api('GET', '/api/v1/jobs/rotation')).json.lastRun;
       expect(running.status).toBe('running');
-      const doomed = both.find((p) => running.process.endsWith(`:${p.child.pid}`))!;
-      const survivor = both.find((p) => p !== doomed)!;
+      const doomed = all.find((p) => running.process.endsWith(`:${p.child.pid}`))!;
+      const survivor = all.find((p) => p !== doomed && p.url)!;
       await doomed.kill('SIGKILL');
       proxy.setHold(false);
 

@@ -45,7 +45,7 @@ export async function startServer(
     `${what} listening on ${address} (database: ${cfg.database.kind === 'sqlite' ? cfg.database.file : 'postgresql'})`,
   );
   // The public revocation responder runs no jobs; `serve` runs them unless TARSIER_JOBS=off (then workers do).
-  await services.scheduler.start({ work: mode === 'api' && cfg.jobs.enabled });
+  if (mode === 'api') await services.scheduler.start({ work: cfg.jobs.enabled });
   return {
     address,
     services,

@@ -22,10 +22,12 @@ export async function startTarsierProcess(opts: {
   databaseUrl: string;
   masterKeys: string;
   env?: Record<string, string>;
+  /** `worker`: the background jobs without the API (url is then '') */
+  command?: 'serve' | 'worker';
 }): Promise<TarsierProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tarsier-proc-'));
   const { TARSIER_TOKEN: _t, ...outer } = process.env;
-  const child = spawn(process.execPath, ['bin/tarsier.js', 'serve'], {
+  const child = spawn(process.execPath, ['bin/tarsier.js', opts.command ?? 'serve'], {
     cwd: repoRoot,
     env: {
       ...outer,
@@ -45,8 +47,8 @@ export async function startTarsierProcess(opts: {
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
       output += d;
-      const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) resolve(m[1]!);
+      const m = /listening on (http:\/\/\S+)|(worker running)/.exec(output);
+      if (m) resolve(m[1] ?? '');
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (d) => {

@@ -78,6 +78,7 @@ function pgBossScheduler(deps: SchedulerDeps, url: string): JobScheduler {
   boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
   const timers: NodeJS.Timeout[] = [];
   const run = guarded(execute);
+  let started = false;
 
   async function offer(job: JobDefinition): Promise<void> {
     // One job per interval slot, whichever process offers it first.
@@ -90,6 +91,7 @@ function pgBossScheduler(deps: SchedulerDeps, url: string): JobScheduler {
 
   return {
     async start({ work }) {
+      started = true;
       await boss.start();
       for (const job of registry.all()) {
         await boss.createQueue(job.name, { name: job.name, expireInSeconds: timeoutSeconds, retryLimit: 3 });
@@ -120,7 +122,7 @@ function pgBossScheduler(deps: SchedulerDeps, url: string): JobScheduler {
     },
     async stop() {
       for (const t of timers) clearInterval(t);
-      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      if (started) await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };
 }
