@@ -2,7 +2,7 @@
 // re-issued by the same authority with the same names and a new key (checked with openssl), the old one marked
 // replaced and revoked after its grace period, the owner gets the "rotated" message; automated certificates get
 // no plain expiry warnings, a failing rotation is retried and alerted, then flagged as overdue; bulk rotation by
-// filter with a dry run, through the API and `tarsier cert rotate --filter … --dry-run`.
+// filter with a dry run, through the API and `tarsier cert rotate --filter … --dry-run`; `tarsier job list|run`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRotationWorker } from '../src/modules/rotation/service.ts';
 import { createCaPair } from './harness/authorities.ts';
@@ -192,6 +192,12 @@ describe.each(testDialects())('rotation on %s', (dialect) => {
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toContain('dry run: 2 would be rotated');
     expect(cli.stdout).toMatch(new RegExp(`${a.id}\\s+bulk-a.example.com`));
+    const cliEnv = { ...env, TARSIER_URL: t.url, TARSIER_TOKEN: token };
+    const jobs = await runTarsier(['job', 'list'], cliEnv);
+    expect(jobs.code, jobs.stderr).toBe(0);
+    expect(jobs.stdout).toMatch(/^rotation\s+3600s\s+\S+ \S+ UTC\s+succeeded\s+\{"rotated":/m);
+    const ran = await runTarsier(['job', 'run', 'revocation-checks'], cliEnv);
+    expect(ran.stdout).toMatch(/^revocation-checks: succeeded \(run \d+ in \S+:\d+\)/);
 
     const done = await api('POST', '/api/v1/rotations/bulk', { filter: { q: 'bulk-a' } });
     expect(done.json.items).toEqual([expect.objectContaining({ certificateId: a.id, action: 'rotated' })]);
