@@ -42,6 +42,7 @@ import { systemContext } from './modules/request-context.ts';
 import { createRequestService } from './modules/requests/service.ts';
 import { createRevocationService } from './modules/revocation/service.ts';
 import { createRevocationChecks } from './modules/revocation-checks/service.ts';
+import { redeployMissing } from './modules/rotation/redeploy.ts';
 import { createRotationWorker } from './modules/rotation/service.ts';
 import { createRotationSettings } from './modules/rotation/settings.ts';
 import { builtinSourcePlugins } from './modules/sources/builtin.ts';
@@ -170,7 +171,6 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     authorityDays: config.jobs.authorityNoticeDays,
     checks: [rotationOverdueCheck],
   });
-  // afterRotated: the destinations module's redeploy is wired here after the merge.
   const rotationWorker = createRotationWorker({
     db,
     certificates,
@@ -179,6 +179,7 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     clock,
     log,
     claimSeconds,
+    afterRotated: redeployMissing({ db, deployments }),
   });
   const rotation = createRotationSettings({ db, certificates, audit, clock });
   const revocationChecks = createRevocationChecks({ db, certificates, clock, log });

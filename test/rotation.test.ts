@@ -3,8 +3,11 @@
 // replaced and revoked after its grace period, the owner gets the "rotated" message; automated certificates get
 // no plain expiry warnings, a failing rotation is retried and alerted, then flagged as overdue; bulk rotation by
 // filter with a dry run, through the API and `tarsier cert rotate --filter … --dry-run`; `tarsier job list|run`.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRotationWorker } from '../src/modules/rotation/service.ts';
+import { redeployMissing } from '../src/modules/rotation/redeploy.ts';
+import { createRotationWorker, ROTATION_CONTEXT } from '../src/modules/rotation/service.ts';
 import { createCaPair } from './harness/authorities.ts';
 import { runTarsier } from './harness/cli.ts';
 import { testDialects } from './harness/databases.ts';
@@ -40,6 +43,22 @@ describe.each(testDialects())('rotation on %s', (dialect) => {
   const publicKey = (pem: string, name: string) => {
     w.write(name, pem);
     return w.openssl(['x509', '-in', name, '-noout', '-pubkey']);
+  };
+
+  const bare = (hex: string) => hex.toLowerCase().replace(/^0+/, '');
+  const serialOnDisk = (file: string) =>
+    bare(
+      w
+        .openssl(['x509', '-in', file, '-noout', '-serial'])
+        .trim()
+        .replace(/^serial=/, ''),
+    );
+  /** A directory destination in a temporary folder. */
+  const directory = async (name: string) => {
+    const dir = fs.mkdtempSync(path.join(w.dir, `${name}-`));
+    const dest = await api('POST', '/api/v1/destinations', { name, plugin: 'directory', options: { path: dir } });
+    expect(dest.status, dest.text).toBe(201);
+    return { dir, dest };
   };
 
   beforeAll(async () => {
@@ -250,5 +269,51 @@ describe.each(testDialects())('rotation on %s', (dialect) => {
     ]);
     const list = await api('GET', '/api/v1/certificates?q=deployed.example.com');
     expect(list.json.items.filter((c: any) => c.replacesId === old.id)).toHaveLength(1);
+  });
+
+  it('rotation end to end: a certificate near expiry is renewed and redeployed to its directory, the owner told', async () => {
+    const { dir, dest } = await directory('www-dir');
+    const old = await issue({ commonName: 'redeploy.example.com', validityDays: 20, destinations: [dest.json.id] });
+    expect(old.deployments).toMatchObject([{ status: 'success' }]);
+    const set = { enabled: true, daysBefore: 10 };
+    expect((await api('PUT', `/api/v1/certificates/${old.id}/rotation`, set)).status).toBe(200);
+    await advance(11 * DAY);
+    await runJob('rotation');
+    const fresh = (
+      await api('GET', `/api/v1/certificates/${(await api('GET', `/api/v1/certificates/${old.id}`)).json.replacedById}`)
+    ).json;
+    expect(fresh.replacesId).toBe(old.id);
+    const file = (name: string) => path.join(dir, `redeploy.example.com.${name}`);
+    expect(serialOnDisk(file('crt'))).toBe(bare(fresh.serial));
+    expect(serialOnDisk(file('crt'))).not.toBe(bare(old.serial));
+    const at = String(Math.floor(Date.now() / 1000) + t.services.config.clockOffsetSeconds);
+    const verify = ['verify', '-x509_strict', '-attime', at, '-CAfile', 'root.pem', '-untrusted', file('chain.crt')];
+    expect(w.openssl([...verify, file('crt')])).toContain(': OK');
+    expect(fs.statSync(file('key')).mode & 0o777).toBe(0o600);
+    const keyPub = w.openssl(['pkey', '-in', file('key'), '-pubout']);
+    expect(keyPub).toBe(w.openssl(['x509', '-in', file('crt'), '-noout', '-pubkey']));
+    // Deployed once (by the rotation's issue), not again by afterRotated.
+    const history = (await api('GET', `/api/v1/certificates/${fresh.id}/deployments`)).json.items;
+    expect(history).toMatchObject([{ destinationId: dest.json.id, status: 'success' }]);
+    const told = smtp.to('alice@example.test').filter((m) => m.subject.includes('rotated'));
+    const mine = told.filter((m) => m.text.includes('redeploy.example.com'));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.text).toContain(`replaced by certificate ${fresh.id}`);
+  });
+
+  it('afterRotated deploys a replacement its issuing process did not get to deploy, and nothing twice', async () => {
+    const { dir, dest } = await directory('late-dir');
+    const old = await issue({ commonName: 'late.example.com', validityDays: 20, destinations: [dest.json.id] });
+    // Issued as if by a process that died before deploying: the replacement exists, no deployment of it does.
+    const s = t.services;
+    const fresh = await s.certificates.rotate(old.id, {}, ROTATION_CONTEXT);
+    const newId = 'certificate' in fresh ? fresh.certificate.id : 0;
+    await s.db.deleteFrom('deployments').where('certificate_id', '=', newId).execute();
+    await redeployMissing({ db: s.db, deployments: s.deployments })(old.id, newId);
+    await redeployMissing({ db: s.db, deployments: s.deployments })(old.id, newId);
+    const history = (await api('GET', `/api/v1/certificates/${newId}/deployments`)).json.items;
+    expect(history).toMatchObject([{ destinationId: dest.json.id, status: 'success' }]);
+    const onDisk = serialOnDisk(path.join(dir, 'late.example.com.crt'));
+    expect(onDisk).toBe(bare((await s.certificates.get(newId)).serial));
   });
 });
