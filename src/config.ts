@@ -76,6 +76,12 @@ export const SETTINGS = {
     default: '90,30,7',
     description: 'Days before an authority expires at which its owner and the matching rules are warned.',
   },
+  deployGraceMinutes: {
+    env: 'TARSIER_DEPLOY_GRACE_MINUTES',
+    default: '60',
+    description:
+      'How long a replacement may stay undeployed where its predecessor was, or a destination or endpoint may keep showing a replaced certificate, before the owner is alerted (not-deployed, stale-deployment).',
+  },
   clockOffsetSeconds: {
     env: 'TARSIER_CLOCK_OFFSET_SECONDS',
     default: '0',
@@ -180,6 +186,7 @@ export interface ServerConfig {
     timeoutSeconds: number;
     expiryNoticeDays: number[];
     authorityNoticeDays: number[];
+    deployGraceMinutes: number;
   };
   clockOffsetSeconds: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
@@ -299,6 +306,7 @@ function jobSettings(overrides: Overrides, env: NodeJS.ProcessEnv): Pick<ServerC
       timeoutSeconds: Math.max(1, positiveInt('jobTimeoutSeconds', get('jobTimeoutSeconds'), 86_400)),
       expiryNoticeDays: dayList('expiryNoticeDays', get('expiryNoticeDays')),
       authorityNoticeDays: dayList('authorityNoticeDays', get('authorityNoticeDays')),
+      deployGraceMinutes: positiveInt('deployGraceMinutes', get('deployGraceMinutes'), 525_600),
     },
     clockOffsetSeconds: offset,
   };

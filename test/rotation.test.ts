@@ -12,7 +12,7 @@ import { createCaPair } from './harness/authorities.ts';
 import { runTarsier } from './harness/cli.ts';
 import { testDialects } from './harness/databases.ts';
 import { type Workdir, workdir } from './harness/openssl.ts';
-import { type RunningSmtp, startSmtp } from './harness/smtp.ts';
+import { ownerMailbox, type RunningSmtp, startSmtp } from './harness/smtp.ts';
 import { type RunningTarsier, startTarsier, TEST_USER_PASSWORD } from './harness/tarsier.ts';
 
 const DAY = 86_400;
@@ -68,20 +68,7 @@ describe.each(testDialects())('rotation on %s', (dialect) => {
     ({
       inter: { id: authorityId },
     } = await createCaPair(t, w, 'Rotate'));
-    const u = await api('POST', '/api/v1/users', {
-      username: 'alice',
-      password: TEST_USER_PASSWORD,
-      roles: ['user'],
-      email: 'alice@example.test',
-    });
-    expect(u.status, u.text).toBe(201);
-    const c = await api('POST', '/api/v1/notifications/channels', {
-      name: 'mail',
-      plugin: 'email',
-      owners: true,
-      options: { host: '127.0.0.1', port: smtp.port, from: 'tarsier@example.test' },
-    });
-    expect(c.status, c.text).toBe(201);
+    await ownerMailbox(api, smtp, TEST_USER_PASSWORD);
   });
   afterAll(async () => {
     await t?.stop();

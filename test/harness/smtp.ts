@@ -96,3 +96,25 @@ export async function startSmtp(opts: { username?: string; password?: string } =
     stop: close,
   };
 }
+
+/** The user `alice` (alice@example.test) and an e-mail channel to certificate owners through `smtp`. */
+export async function ownerMailbox(
+  api: (method: string, path: string, body?: unknown) => Promise<{ status: number; text: string }>,
+  smtp: RunningSmtp,
+  password: string,
+): Promise<void> {
+  const u = await api('POST', '/api/v1/users', {
+    username: 'alice',
+    password,
+    roles: ['user'],
+    email: 'alice@example.test',
+  });
+  if (u.status !== 201) throw new Error(`creating alice: ${u.text}`);
+  const c = await api('POST', '/api/v1/notifications/channels', {
+    name: 'mail',
+    plugin: 'email',
+    owners: true,
+    options: { host: '127.0.0.1', port: smtp.port, from: 'tarsier@example.test' },
+  });
+  if (c.status !== 201) throw new Error(`creating the mail channel: ${c.text}`);
+}

@@ -25,6 +25,8 @@ export interface NoticeItem {
   notAfter: string;
   /** event-specific facts: the replacement's id, the error, the revocation reason, … */
   detail?: string;
+  /** the endpoint a stale-deployment alert is about (its mark is per endpoint) */
+  endpointId?: number;
   /** lines of a summary */
   facts?: Record<string, number | string>;
 }

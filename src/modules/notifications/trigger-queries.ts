@@ -3,7 +3,8 @@
 import type { Db } from '../../db/index.ts';
 import type { NoticeItem } from './messages.ts';
 
-const certificateItem = (r: {
+/** A certificate row as a notice lists it. */
+export const certificateItem = (r: {
   id: number;
   common_name: string;
   owner: string | null;
