@@ -32,6 +32,7 @@ import { createJobRunner } from './modules/jobs/runner.ts';
 import { createScheduler } from './modules/jobs/scheduler.ts';
 import { createJobService } from './modules/jobs/service.ts';
 import { createKeyService } from './modules/keys/service.ts';
+import { notDeployedCheck, staleDeploymentCheck } from './modules/notifications/automation-checks.ts';
 import { builtinNotificationPlugins } from './modules/notifications/builtin.ts';
 import { createDispatcher } from './modules/notifications/dispatch.ts';
 import { createNotificationRegistry } from './modules/notifications/registry.ts';
@@ -161,15 +162,35 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
   const jobRegistry = createJobRegistry(config.jobs.intervals);
   const claimSeconds = config.jobs.timeoutSeconds;
   const notificationRegistry = createNotificationRegistry(builtinNotificationPlugins);
-  const notifications = createNotificationService({ db, keys, audit, registry: notificationRegistry, clock, log });
-  const dispatcher = createDispatcher({ db, registry: notificationRegistry, keys, clock, log, claimSeconds });
+  const notifications = createNotificationService({
+    db,
+    keys,
+    audit,
+    registry: notificationRegistry,
+    clock,
+    log,
+    outbound,
+  });
+  const dispatcher = createDispatcher({
+    db,
+    registry: notificationRegistry,
+    keys,
+    clock,
+    log,
+    claimSeconds,
+    outbound,
+  });
   const triggers = createNotificationTriggers({
     db,
     dispatcher,
     clock,
     expiryDays: config.jobs.expiryNoticeDays,
     authorityDays: config.jobs.authorityNoticeDays,
-    checks: [rotationOverdueCheck],
+    checks: [
+      rotationOverdueCheck,
+      notDeployedCheck(config.jobs.deployGraceMinutes),
+      staleDeploymentCheck(config.jobs.deployGraceMinutes),
+    ],
   });
   const rotationWorker = createRotationWorker({
     db,

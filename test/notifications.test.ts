@@ -260,6 +260,46 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     expect(receiver.posts.filter((p) => p.path === '/hook')).toHaveLength(1);
   });
 
+  it('sends webhooks only through the outbound guard: a metadata address is refused and the refusal recorded', async () => {
+    const metadata = 'http://169.254.169.254/latest/hook';
+    const hook = await api('POST', '/api/v1/notifications/channels', {
+      name: 'metadata-hook',
+      plugin: 'webhook',
+      options: { url: metadata },
+      secrets: { signingKey: SIGNING_KEY },
+    });
+    expect(hook.status, hook.text).toBe(201);
+    const chat = await api('POST', '/api/v1/notifications/channels', {
+      name: 'metadata-chat',
+      plugin: 'slack',
+      secrets: { url: metadata },
+    });
+    const refusal = /169\.254\.169\.254 resolves to 169\.254\.169\.254, .*link-local.*TARSIER_OUTBOUND_ALLOW/;
+    for (const id of [hook.json.id, chat.json.id]) {
+      const test = await api('POST', `/api/v1/notifications/channels/${id}/test`, {});
+      expect(test.status, test.text).toBe(422);
+      expect(test.json.error.code).toBe('policy_violation');
+      expect(test.json.error.message).toMatch(refusal);
+      const rule = await api('POST', '/api/v1/notifications/rules', {
+        channelId: id,
+        match: 'all',
+        events: ['revoked'],
+      });
+      expect(rule.status, rule.text).toBe(201);
+    }
+    const posted = receiver.posts.length;
+    const cert = await issue('guarded.example.test', 'bob', 60);
+    expect((await api('POST', `/api/v1/certificates/${cert}/revoke`, {})).status).toBe(200);
+    await runJob('expiry-notifications');
+    const pending = (await api('GET', '/api/v1/notifications/deliveries?status=pending')).json.items;
+    const refused = pending.filter((d: any) => [hook.json.id, chat.json.id].includes(d.channelId));
+    expect(refused).toHaveLength(2);
+    for (const d of refused) expect(d.lastError).toMatch(refusal);
+    // The other channels of the same run were delivered: the refusal lost nothing else.
+    expect(receiver.posts.length).toBe(posted + 2);
+    expect(smtp.to('bob@example.test').filter((m) => m.text.includes('guarded.example.test'))).toHaveLength(1);
+  });
+
   it('tells the security team about authorities expiring, once, and sends the periodic summary', async () => {
     const rule = await api('POST', '/api/v1/notifications/rules', {
       channelId: mailId,

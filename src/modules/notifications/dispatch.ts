@@ -3,7 +3,9 @@
 // listing all their items, and stores it as a pending delivery in the caller's transaction. deliverDue() sends
 // pending deliveries, each claimed by one process; a failure is recorded on that delivery and retried with
 // backoff, and never stops the others.
+
 import type { Db } from '../../db/index.ts';
+import type { OutboundGuard } from '../../net/outbound.ts';
 import type { PluginLogger } from '../issuers/plugin.ts';
 import type { KeyService } from '../keys/service.ts';
 import { type NoticeItem, type NotificationEvent, renderMessage } from './messages.ts';
@@ -16,6 +18,8 @@ export interface DispatchDeps {
   keys: Pick<KeyService, 'loadSecret'>;
   clock: () => Date;
   log: PluginLogger;
+  /** The outbound guard: channels reach URLs only through its fetch */
+  outbound: Pick<OutboundGuard, 'fetch'>;
   /** How long one process may hold a delivery while sending it */
   claimSeconds: number;
 }
@@ -115,7 +119,7 @@ export function createDispatcher(deps: DispatchDeps) {
           payload: JSON.parse(d.payload),
         },
         { options: JSON.parse(channel.options), secrets },
-        { log, clock },
+        { log, clock, fetch: deps.outbound.fetch },
       );
       await store.updateDelivery(db, id, {
         status: 'sent',

@@ -3,6 +3,7 @@
 // channel only delivers it, so every channel says the same thing. Credentials arrive in `secrets`, opened from
 // their sealed store just for the call.
 import type { TSchema } from 'typebox';
+import type { OutboundGuard } from '../../net/outbound.ts';
 import type { PluginLogger } from '../issuers/plugin.ts';
 
 export interface OutgoingMessage {
@@ -25,6 +26,8 @@ export interface ChannelConfig<Options = Record<string, unknown>, Secrets = Reco
 export interface NotificationContext {
   log: PluginLogger;
   clock: () => Date;
+  /** The outbound guard's fetch: a channel reaches a user-given URL only through it (TARSIER_OUTBOUND_ALLOW). */
+  fetch: OutboundGuard['fetch'];
 }
 
 /** Thrown for a setting that cannot work; `field` names it, e.g. `options.port`. */

@@ -1,8 +1,10 @@
 // Notification channels (configured instances of the channel plugins, credentials sealed like keys), the rules
 // that add recipients by owner, authority or label, the record of deliveries, and a test-send that proves a
 // channel works. The triggers (triggers.ts) and the rotation module hand notices to the dispatcher.
+
 import type { Db } from '../../db/index.ts';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
+import { type OutboundGuard, OutboundRefused } from '../../net/outbound.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { PluginLogger } from '../issuers/plugin.ts';
 import type { KeyService } from '../keys/service.ts';
@@ -20,6 +22,8 @@ export interface NotificationDeps {
   registry: NotificationRegistry;
   clock: () => Date;
   log: PluginLogger;
+  /** The outbound guard: channels reach URLs only through its fetch */
+  outbound: Pick<OutboundGuard, 'fetch'>;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -156,9 +160,11 @@ export function createNotificationService(deps: NotificationDeps) {
         await plugin.send(
           { recipient: recipient ?? '', event: 'test', ...m },
           { options: JSON.parse(c.options), secrets: await secretsOf(c) },
-          { log, clock },
+          { log, clock, fetch: deps.outbound.fetch },
         );
       } catch (e) {
+        // A refused address is ours to explain (which setting allows it), not the remote side's failure.
+        if (e instanceof OutboundRefused) throw e;
         throw new UpstreamError(`channel ${c.name} could not send: ${(e as Error).message}`, {
           upstream: (e as Error).message,
         });

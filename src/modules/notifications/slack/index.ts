@@ -13,7 +13,7 @@ export const slackChannel: NotificationPlugin<Record<string, never>, { url: stri
     { url: Type.String({ pattern: '^https?://', description: 'the incoming webhook URL (it carries the token)' }) },
     { additionalProperties: false },
   ),
-  async send(message, { secrets }) {
-    await postJson(secrets.url, JSON.stringify({ text: `*${message.subject}*\n${message.text}` }));
+  async send(message, { secrets }, ctx) {
+    await postJson(ctx, secrets.url, JSON.stringify({ text: `*${message.subject}*\n${message.text}` }));
   },
 };

@@ -30,7 +30,7 @@ export const webhookChannel: NotificationPlugin<{ url: string }, { signingKey: s
       ...message.payload,
     });
     const timestamp = String(Math.floor(ctx.clock().getTime() / 1000));
-    await postJson(options.url, body, {
+    await postJson(ctx, options.url, body, {
       'x-tarsier-event': message.event,
       'x-tarsier-timestamp': timestamp,
       'x-tarsier-signature': `sha256=${webhookSignature(secrets.signingKey, timestamp, body)}`,
