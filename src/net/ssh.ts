@@ -2,8 +2,11 @@
 // SFTP): the TCP connection goes through the outbound guard, the server's host key must match the pinned one, and
 // every failure becomes an Error whose message says what went wrong (refused, wrong password, host key mismatch).
 import { createHash } from 'node:crypto';
-import { Client, type SFTPWrapper, utils } from 'ssh2';
+import ssh2, { type Client, type SFTPWrapper } from 'ssh2';
 import type { OutboundGuard } from './outbound.ts';
+
+// ssh2 is CommonJS: Node's ESM loader (tsx in `bin/tarsier.js`) finds no named export `utils`, only the default.
+const { utils } = ssh2;
 
 export interface SshTarget {
   host: string;
@@ -65,7 +68,7 @@ export async function openSsh(guard: OutboundGuard, target: SshTarget, timeoutMs
   const port = target.port ?? 22;
   const expected = pinnedFingerprint(target.hostKey);
   const sock = await guard.connect(target.host, port, timeoutMs);
-  const client = new Client();
+  const client: Client = new ssh2.Client();
   let presented: string | undefined;
   await new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
