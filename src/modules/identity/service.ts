@@ -105,12 +105,16 @@ export function createIdentityService({ db, audit, clock, tokenTtlHours }: Ident
       const generated = password ? undefined : randomBytes(18).toString('base64url');
       const hash = await argon2.hash(password ?? generated!, { type: argon2.argon2id });
       const now = clock().toISOString();
-      await db.transaction().execute(async (trx) => {
-        const id = await store.insertUser(trx, { username: 'admin', password_hash: hash, created_at: now });
+      // Several servers starting at once on an empty database all get here; the first insert wins, the others
+      // wait on its row and then leave it alone.
+      const created = await db.transaction().execute(async (trx) => {
+        const id = await store.insertUserUnlessTaken(trx, { username: 'admin', password_hash: hash, created_at: now });
+        if (id === undefined) return false;
         const [admin] = await store.findRolesByName(trx, ['admin']);
         await store.setUserRoles(trx, id, [admin!.id]);
+        return true;
       });
-      return { created: true, generatedPassword: generated };
+      return created ? { created: true, generatedPassword: generated } : { created: false };
     },
 
     /**

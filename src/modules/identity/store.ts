@@ -29,6 +29,17 @@ export async function insertUser(db: Db, user: Insertable<Database['users']>): P
   return row.id;
 }
 
+/** Inserts a user unless the username is taken (by a process inserting it at the same moment); the id or undefined. */
+export async function insertUserUnlessTaken(db: Db, user: Insertable<Database['users']>): Promise<number | undefined> {
+  const row = await db
+    .insertInto('users')
+    .values(user)
+    .onConflict((oc) => oc.column('username').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
+
 export async function updateUser(db: Db, id: number, changes: Updateable<Database['users']>): Promise<void> {
   if (Object.keys(changes).length) await db.updateTable('users').set(changes).where('id', '=', id).execute();
 }
