@@ -260,7 +260,7 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     expect(receiver.posts.filter((p) => p.path === '/hook')).toHaveLength(1);
   });
 
-  it('sends webhooks only through the outbound guard: a metadata address is refused and the refusal recorded', async () => {
+  it('sends webhooks and mail only through the outbound guard: a metadata address is refused and the refusal recorded', async () => {
     const metadata = 'http://169.254.169.254/latest/hook';
     const hook = await api('POST', '/api/v1/notifications/channels', {
       name: 'metadata-hook',
@@ -287,6 +287,17 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
       });
       expect(rule.status, rule.text).toBe(201);
     }
+    const relay = await api('POST', '/api/v1/notifications/channels', {
+      name: 'metadata-mail',
+      plugin: 'email',
+      options: { host: '169.254.169.254', port: 25, from: 'tarsier@example.test' },
+    });
+    expect(relay.status, relay.text).toBe(201);
+    const mailTest = await api('POST', `/api/v1/notifications/channels/${relay.json.id}/test`, {
+      recipient: 'alice@example.test',
+    });
+    expect(mailTest.status, mailTest.text).toBe(422);
+    expect(mailTest.json.error.message).toMatch(refusal);
     const posted = receiver.posts.length;
     const cert = await issue('guarded.example.test', 'bob', 60);
     expect((await api('POST', `/api/v1/certificates/${cert}/revoke`, {})).status).toBe(200);

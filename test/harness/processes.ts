@@ -38,6 +38,8 @@ export async function startTarsierProcess(opts: {
       TARSIER_HOST: '127.0.0.1',
       TARSIER_ADMIN_PASSWORD: ADMIN_PASSWORD,
       TARSIER_LOG_LEVEL: 'warn',
+      // The SMTP and other test servers listen on 127.0.0.1, which the outbound guard refuses by default.
+      TARSIER_OUTBOUND_ALLOW: 'private,loopback',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

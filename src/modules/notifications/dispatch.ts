@@ -19,7 +19,7 @@ export interface DispatchDeps {
   clock: () => Date;
   log: PluginLogger;
   /** The outbound guard: channels reach URLs only through its fetch */
-  outbound: Pick<OutboundGuard, 'fetch'>;
+  outbound: Pick<OutboundGuard, 'fetch' | 'resolveAllowed'>;
   /** How long one process may hold a delivery while sending it */
   claimSeconds: number;
 }
@@ -119,7 +119,7 @@ export function createDispatcher(deps: DispatchDeps) {
           payload: JSON.parse(d.payload),
         },
         { options: JSON.parse(channel.options), secrets },
-        { log, clock, fetch: deps.outbound.fetch },
+        { log, clock, fetch: deps.outbound.fetch, resolveAllowed: deps.outbound.resolveAllowed },
       );
       await store.updateDelivery(db, id, {
         status: 'sent',

@@ -28,6 +28,8 @@ export interface NotificationContext {
   clock: () => Date;
   /** The outbound guard's fetch: a channel reaches a user-given URL only through it (TARSIER_OUTBOUND_ALLOW). */
   fetch: OutboundGuard['fetch'];
+  /** The guard's address check for other protocols (SMTP): connect only to an address it returns. */
+  resolveAllowed: OutboundGuard['resolveAllowed'];
 }
 
 /** Thrown for a setting that cannot work; `field` names it, e.g. `options.port`. */

@@ -23,7 +23,7 @@ export interface NotificationDeps {
   clock: () => Date;
   log: PluginLogger;
   /** The outbound guard: channels reach URLs only through its fetch */
-  outbound: Pick<OutboundGuard, 'fetch'>;
+  outbound: Pick<OutboundGuard, 'fetch' | 'resolveAllowed'>;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -160,7 +160,7 @@ export function createNotificationService(deps: NotificationDeps) {
         await plugin.send(
           { recipient: recipient ?? '', event: 'test', ...m },
           { options: JSON.parse(c.options), secrets: await secretsOf(c) },
-          { log, clock, fetch: deps.outbound.fetch },
+          { log, clock, fetch: deps.outbound.fetch, resolveAllowed: deps.outbound.resolveAllowed },
         );
       } catch (e) {
         // A refused address is ours to explain (which setting allows it), not the remote side's failure.

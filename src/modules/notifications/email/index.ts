@@ -1,5 +1,7 @@
 // E-mail over SMTP with nodemailer: STARTTLS when the server offers it (required with requireTls), implicit TLS
-// with secure, optional login. The SMTP server's own reply is kept in the error, so a refusal is readable.
+// with secure, optional login, to an address the outbound guard allows. The SMTP server's own reply is kept in
+// the error, so a refusal is readable.
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { Type } from 'typebox';
 import type { NotificationPlugin } from '../plugin.ts';
@@ -37,13 +39,19 @@ export const emailChannel: NotificationPlugin<EmailOptions, EmailSecrets> = {
     { username: Type.Optional(Type.String()), password: Type.Optional(Type.String()) },
     { additionalProperties: false },
   ),
-  async send(message, { options, secrets }) {
+  async send(message, { options, secrets }, ctx) {
+    // Connects to the address the outbound guard checked, so DNS cannot point it elsewhere; TLS still checks the
+    // certificate against the configured name.
+    const [target] = await ctx.resolveAllowed(options.host);
     const transport = nodemailer.createTransport({
-      host: options.host,
+      host: target!.address,
       port: options.port,
       secure: options.secure ?? false,
       requireTLS: options.requireTls ?? false,
-      tls: options.caPem ? { ca: options.caPem } : undefined,
+      tls: {
+        ...(options.caPem ? { ca: options.caPem } : {}),
+        ...(net.isIP(options.host) ? {} : { servername: options.host }),
+      },
       auth: secrets.username ? { user: secrets.username, pass: secrets.password ?? '' } : undefined,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
