@@ -2,7 +2,11 @@
 // SFTP): the TCP connection goes through the outbound guard, the server's host key must match the pinned one, and
 // every failure becomes an Error whose message says what went wrong (refused, wrong password, host key mismatch).
 import { createHash } from 'node:crypto';
-import { Client, type SFTPWrapper, utils } from 'ssh2';
+import ssh2, { Client, type SFTPWrapper } from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader finds `Client` among its named exports but not `utils` (vitest's loader
+// does, which hid this until a real `tarsier serve` started), so utils comes from the default export.
+const { utils } = ssh2;
 import type { OutboundGuard } from './outbound.ts';
 
 export interface SshTarget {
