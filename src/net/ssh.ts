@@ -65,7 +65,11 @@ function cb<T>(fn: (done: (err: Error | null | undefined, v?: T) => void) => voi
 }
 
 /** Connects and opens SFTP. Throws Error with a user-facing message; the caller decides how to report it. */
-export async function openSsh(guard: OutboundGuard, target: SshTarget, timeoutMs = 15_000): Promise<SshSession> {
+export async function openSsh(
+  guard: Pick<OutboundGuard, 'connect'>,
+  target: SshTarget,
+  timeoutMs = 15_000,
+): Promise<SshSession> {
   const port = target.port ?? 22;
   const expected = pinnedFingerprint(target.hostKey);
   const sock = await guard.connect(target.host, port, timeoutMs);
