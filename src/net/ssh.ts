@@ -7,6 +7,7 @@ import ssh2, { Client, type SFTPWrapper } from 'ssh2';
 // ssh2 is CommonJS: Node's ESM loader finds `Client` among its named exports but not `utils` (vitest's loader
 // does, which hid this until a real `tarsier serve` started), so utils comes from the default export.
 const { utils } = ssh2;
+
 import type { OutboundGuard } from './outbound.ts';
 
 export interface SshTarget {

@@ -1,9 +1,11 @@
 // Starts a real OpenSSH sshd for a test file: its own host key, config and authorized_keys in a temporary
 // directory, on a free 127.0.0.1 port, logging in as the user running the tests (root here) with a key made here.
 // `remoteDir` is a directory the tests deploy into and then inspect on the "remote" side (the same file system).
-// With `passwordUser`, a dedicated account with a known password (created idempotently, root only) can log in too:
+// With `passwordUser`, a dedicated account with a fresh random password (created idempotently, root only) can log in too:
 // root's own password is never touched, and the account's shell is nologin, so it can do SFTP and nothing else.
+
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,11 +29,12 @@ export interface RunningSshd {
 }
 
 const PASSWORD_USER = 'tarsier-sftp';
-// Fixed, so test files running at the same time set the same one; the account is loopback-only test scaffolding.
-const PASSWORD = 'tarsier-sftp-test-password';
 
-/** Creates the password account if missing (another test file may be creating it right now) and sets its password. */
-function ensurePasswordUser(): void {
+/**
+ * Creates the password account if missing and gives it a fresh random password; stop() locks it again, so the
+ * machine never keeps an account whose password anyone knows. One test file uses it (source-sftp.test.ts).
+ */
+function ensurePasswordUser(): string {
   if (process.getuid?.() !== 0) throw new Error('startSshd({ passwordUser }) creates a system account: run as root');
   const exists = () => spawnSync('id', ['-u', PASSWORD_USER], { stdio: 'ignore' }).status === 0;
   for (let attempt = 0; !exists(); attempt++) {
@@ -49,7 +52,9 @@ function ensurePasswordUser(): void {
       throw new Error(`useradd ${PASSWORD_USER} failed: ${r.stderr.toString()}`);
     if (r.status === 10) execFileSync('sleep', ['0.2']);
   }
-  execFileSync('chpasswd', { input: `${PASSWORD_USER}:${PASSWORD}\n` });
+  const password = randomBytes(18).toString('base64url');
+  execFileSync('chpasswd', { input: `${PASSWORD_USER}:${password}\n` });
+  return password;
 }
 
 export async function startSshd(opts: { passwordUser?: boolean } = {}): Promise<RunningSshd> {
@@ -67,13 +72,13 @@ export async function startSshd(opts: { passwordUser?: boolean } = {}): Promise<
   fs.mkdirSync(remoteDir);
   let passwordLogin: RunningSshd['passwordLogin'];
   if (opts.passwordUser) {
-    ensurePasswordUser();
+    const password = ensurePasswordUser();
     const own = p('password-user');
     fs.mkdirSync(own);
     execFileSync('chown', [`${PASSWORD_USER}:`, own]);
     // The account must pass through the temporary directory to reach its own; the keys in it stay 0600.
     fs.chmodSync(dir, 0o711);
-    passwordLogin = { username: PASSWORD_USER, password: PASSWORD, dir: own };
+    passwordLogin = { username: PASSWORD_USER, password, dir: own };
   }
   // sshd refuses to start without its privilege separation directory.
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -114,6 +119,7 @@ export async function startSshd(opts: { passwordUser?: boolean } = {}): Promise<
     log: () => output,
     async stop() {
       await stopProcessGroup(child);
+      if (passwordLogin) spawnSync('usermod', ['--lock', PASSWORD_USER]);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
