@@ -3,6 +3,6 @@ import { createPluginRegistry } from '../plugin-instances.ts';
 import type { AnyNotificationPlugin } from './plugin.ts';
 
 export const createNotificationRegistry = (plugins: readonly AnyNotificationPlugin[]) =>
-  createPluginRegistry('a notification plugin', plugins);
+  createPluginRegistry('a notification', plugins);
 
 export type NotificationRegistry = ReturnType<typeof createNotificationRegistry>;
