@@ -9,6 +9,7 @@ import type {
   CertificateDetail as DetailSchema,
 } from '../../../src/modules/certificates/schemas.ts';
 import type { CertificateStats } from '../../../src/modules/certificates/stats.ts';
+import type { DeployedList, DeploymentSchema, DestinationSchema } from '../../../src/modules/destinations/schemas.ts';
 import type { DomainSchema } from '../../../src/modules/domains/schemas.ts';
 import type { ApiKeySchema, MeReply, RoleSchema, UserSchema } from '../../../src/modules/identity/schemas.ts';
 import type { IssuerSchema, PendingSchema } from '../../../src/modules/issuers/schemas.ts';
@@ -28,6 +29,9 @@ export type AuditEvent = Static<typeof AuditEventSchema>;
 export type User = Static<typeof UserSchema>;
 export type Role = Static<typeof RoleSchema>;
 export type ApiKey = Static<typeof ApiKeySchema>;
+export type Destination = Static<typeof DestinationSchema>;
+export type Deployment = Static<typeof DeploymentSchema>;
+export type DeployedState = Static<typeof DeployedList>['items'][number];
 export type { CertificateStats };
 
 /** A JSON Schema as the issuer plugins publish theirs (GET /api/v1/issuers/plugins): the parts the UI renders. */
@@ -48,13 +52,24 @@ export type JsonSchema = {
   format?: string;
   anyOf?: JsonSchema[];
 };
-export interface IssuerPlugin {
+/** A plugin as every kind's GET …/plugins describes it (issuers, destinations, …). */
+export interface PluginDescription {
   type: string;
   title: string;
   description: string;
   options: JsonSchema;
   secrets: JsonSchema;
+}
+export interface IssuerPlugin extends PluginDescription {
   requestOptions: JsonSchema;
+}
+/** A configured plugin instance (an issuer, a destination, …): what its edit form starts from. */
+export interface PluginInstance {
+  id: number;
+  name: string;
+  plugin: string;
+  options: Record<string, unknown>;
+  secretsSet: string[];
 }
 export interface Page<T> {
   items: T[];
