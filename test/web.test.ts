@@ -3,43 +3,23 @@
 // revoke it and read the audit trail; the key download hidden from a role without certificate:read-key; the
 // wizard completed with the keyboard alone; an accessible name on every control; screenshots of each page.
 import fs from 'node:fs';
-import type { Page } from 'playwright-core';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaPair } from './harness/authorities.ts';
-import { ensureWebBuild, type RunningBrowser, screenshots, startBrowser, unnamedControls } from './harness/browser.ts';
+import {
+  ensureWebBuild,
+  type RunningBrowser,
+  screenshots,
+  signIn,
+  signOut,
+  startBrowser,
+  tabTo,
+  unnamedControls,
+} from './harness/browser.ts';
 import { type RunningCfssl, startCfssl } from './harness/cfssl.ts';
 import { testDialects } from './harness/databases.ts';
 import { type Workdir, workdir } from './harness/openssl.ts';
 import { type RunningTarsier, startTarsier, TEST_USER_PASSWORD } from './harness/tarsier.ts';
-
-async function signIn(page: Page, url: string, username: string, password: string) {
-  await page.goto(url);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByRole('heading', { name: 'Sign in to Tarsier' }).waitFor();
-}
-
-/** Presses Tab (and nothing else) until the focused control's accessible name is `name`. */
-async function tabTo(page: Page, name: string) {
-  for (let i = 0; i < 80; i++) {
-    await page.keyboard.press('Tab');
-    const focused = await page.evaluate(() => {
-      // Runs in the page: the DOM's types are not in this (Node) project's compiler settings.
-      const el = (globalThis as any).document.activeElement;
-      if (!el) return '';
-      const labelled = el.labels?.[0]?.textContent;
-      return (el.getAttribute('aria-label') ?? labelled ?? el.textContent ?? '').trim();
-    });
-    if (focused === name) return;
-  }
-  throw new Error(`Tab never reached a control named '${name}'`);
-}
 
 describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
   let t: RunningTarsier;
@@ -55,9 +35,9 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await ensureWebBuild();
     [t, b, cfssl] = await Promise.all([startTarsier({ dialect }), startBrowser(), startCfssl()]);
     b.page.on('pageerror', (e) => pageErrors.push(e.message));
-    // Refused API calls (401 before sign-in, a 403 shown to the user) are expected; anything else is not.
+    // Refused API calls (401 before sign-in, a 403 or 409 shown to the user) are expected; anything else is not.
     b.page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of (401|403)/.test(m.text())) pageErrors.push(m.text());
+      if (m.type() === 'error' && !/status of (401|403|409)/.test(m.text())) pageErrors.push(m.text());
     });
     w = workdir();
     const pair = await createCaPair(t, w, 'Web');
@@ -111,8 +91,7 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await nameInput.press('Enter');
     await expect.poll(() => page.locator('.names li').textContent()).toContain('in example.test');
     await screenshots(page, `${dialect}-request-names`);
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByRole('button', { name: 'Next' }).click();
+    for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Request certificate' }).click();
     await page.getByRole('heading', { name: 'www.example.test' }).waitFor();
     certificateId = Number(page.url().split('/').pop());
@@ -181,6 +160,9 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await page.keyboard.press('Enter');
     await page.getByText("This request will wait for a security reviewer's approval").waitFor();
     await page.keyboard.press('Enter'); // the name field is empty again: Enter moves to the next step
+    await page.getByRole('heading', { name: 'Destinations' }).waitFor();
+    await tabTo(page, 'Next');
+    await page.keyboard.press('Enter');
     await tabTo(page, 'Why it is needed (for the reviewer)');
     await page.keyboard.type('payments API');
     await page.keyboard.press('Enter');
@@ -226,6 +208,7 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await page.getByLabel('Name to add').fill('cfssl.example.test');
     await page.getByLabel('Name to add').press('Enter');
     await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
     await page.getByText('Advanced').click();
     // The issuer's own per-certificate options, from its plugin's requestOptions schema.
     await page.getByLabel('profile').waitFor();
@@ -258,6 +241,66 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     const newId = Number(page.url().split('/').pop());
     const rotated = await t.api('GET', `/api/v1/certificates/${newId}`);
     expect(rotated.json).toMatchObject({ commonName: 'svc2.example.test', replacesId: oldId });
+  });
+
+  it('creates a directory destination, tests it, deploys to it from the wizard and again from the detail page', async () => {
+    const { page } = b;
+    const dir = path.join(w.dir, 'deploy');
+    fs.mkdirSync(dir);
+    await page.goto(`${t.url}/#/destinations`);
+    await page.getByLabel('Destination name').fill('local-dir');
+    await page.getByLabel('Plugin').selectOption({ label: 'Directory' });
+    await page.getByLabel('path (required)').fill(dir);
+    await page.getByLabel('command', { exact: true }).fill('echo reloaded');
+    await page.getByRole('button', { name: 'Create destination' }).click();
+    await page.getByRole('cell', { name: 'local-dir', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Test local-dir' }).click();
+    await page.getByRole('status').filter({ hasText: 'works' }).waitFor();
+    await screenshots(page, `${dialect}-destinations`);
+
+    await page.getByRole('link', { name: 'Request' }).click();
+    await page.getByLabel('Authority or issuer').selectOption({ label: `${issuingName} (Tarsier intermediate)` });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Name to add').fill('deploy.example.test');
+    await page.getByLabel('Name to add').press('Enter');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('checkbox', { name: 'local-dir (directory)' }).check();
+    await screenshots(page, `${dialect}-request-destinations`);
+    for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Request certificate' }).click();
+    await page.getByRole('heading', { name: 'deploy.example.test' }).waitFor();
+    // The files are there, chained to the test root, with the key that belongs to the certificate.
+    const file = (ext: string) => path.join(dir, `deploy.example.test.${ext}`);
+    const verify = ['verify', '-x509_strict', '-CAfile', 'root.pem', '-untrusted', file('chain.crt'), file('crt')];
+    expect(w.openssl(verify)).toContain('OK');
+    const publicKey = w.openssl(['x509', '-in', file('crt'), '-noout', '-pubkey']);
+    expect(w.openssl(['pkey', '-in', file('key'), '-pubout'])).toBe(publicKey);
+    expect(fs.statSync(file('key')).mode & 0o777).toBe(0o600);
+    const deployments = page.getByRole('table', { name: 'Deployments, newest first' });
+    await deployments.getByRole('cell', { name: 'success' }).waitFor();
+    expect(await deployments.textContent()).toContain('reloaded');
+
+    // Change the command, deploy again (no choice: where it went before) and see both deployments.
+    await page.getByRole('link', { name: 'Destinations' }).click();
+    await page.getByRole('button', { name: 'Edit local-dir' }).click();
+    await page.getByLabel('command', { exact: true }).fill('echo deployed again');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'New destination' }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: 'deploy.example.test' }).waitFor();
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page.getByText('Deployed to 1 of 1 destinations.').waitFor();
+    await expect.poll(() => deployments.locator('tbody tr').count()).toBe(2);
+    expect(await deployments.locator('tbody tr').first().textContent()).toContain('deployed again');
+    await page.getByRole('button', { name: 'Check what is there now' }).click();
+    await page.getByRole('list', { name: 'At each destination now' }).getByText('current').waitFor();
+    await screenshots(page, `${dialect}-certificate-deployments`);
+
+    // A destination something was deployed to keeps its history: deleting it is refused, and the page says why.
+    await page.getByRole('link', { name: 'Destinations' }).click();
+    await page.getByRole('button', { name: 'Delete local-dir' }).click();
+    await page.getByRole('alert').waitFor();
+    expect((await t.api('GET', '/api/v1/destinations')).json.items).toHaveLength(1);
   });
 
   it('offers LDAP and OIDC sign-in only when the server has them configured', async () => {
@@ -310,6 +353,7 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
       'request',
       'authorities',
       'domains',
+      'destinations',
       'approvals',
       'users',
       'audit',

@@ -1,6 +1,7 @@
 // One certificate: its fields, names, fingerprints, chain, extensions and audit trail; downloads (the key only
-// for callers with certificate:read-key, and only when Tarsier holds it), rotate, revoke with a reason.
+// for callers with certificate:read-key, and only when Tarsier holds it), rotate, revoke with a reason, deploy.
 import { type FormEvent, useState } from 'react';
+import { Deployments } from '../components/deployments.tsx';
 import { ErrorNotice, SelectField, TextField } from '../components/form.tsx';
 import { api, apiFile, saveFile } from '../lib/api.ts';
 import { navigate } from '../lib/router.ts';
@@ -134,6 +135,7 @@ export function CertificateDetail({ id }: { id: string }) {
       </dl>
       <Downloads cert={c} />
       <Actions cert={c} reload={reload} />
+      <Deployments certificateId={c.id} />
       <section aria-labelledby="chain">
         <h2 id="chain">Chain</h2>
         <ol>
