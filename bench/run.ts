@@ -3,7 +3,7 @@
 // the markers (hand-written analysis) is kept.
 //
 // Knobs (environment):
-//   BENCH_ONLY=issuance|inventory|revocation   run one benchmark
+//   BENCH_ONLY=issuance|inventory|revocation|discovery   run one benchmark
 //   BENCH_SECONDS=N                    measured seconds per EC issuance run (default 10; RSA runs 1.5×) and per
 //                                      OCSP run (default 5)
 //   BENCH_WARMUP_SECONDS=N             warm-up before each issuance run (default 2) and OCSP run (default 1)
@@ -15,11 +15,13 @@
 //   BENCH_OCSP_CERTIFICATES=N          issued certificates behind the OCSP responders (default 100000)
 //   BENCH_CRL_ROWS=N,M                 revoked entries per CRL measurement, loaded cumulatively (default
 //                                      100000,1000000)
+//   BENCH_DISCOVERY_ENDPOINTS=N        TLS endpoints the discovery benchmark scans (default 1000)
 //   BENCH_KEEP=1                       keep the inventory databases (printed) to study their plans by hand
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestDialect } from '../test/harness/databases.ts';
+import { runDiscoveryBench } from './discovery.ts';
 import { runInventoryBench } from './inventory.ts';
 import { runIssuanceBench } from './issuance.ts';
 import type { ClientKind } from './lib/load.ts';
@@ -39,7 +41,7 @@ interface Target {
 
 function options() {
   const only = process.env.BENCH_ONLY ?? '';
-  const benches = ['issuance', 'inventory', 'revocation'];
+  const benches = ['issuance', 'inventory', 'revocation', 'discovery'];
   if (only && !benches.includes(only)) throw new Error(`BENCH_ONLY must be one of ${benches.join(', ')}`);
   const dialects = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres')
     .split(',')
@@ -173,6 +175,19 @@ async function main(): Promise<void> {
       log,
     });
     doc = replaceSection(doc, 'revocation', `## Revocation: OCSP and CRL\n\n${stamp()}\n\n${r.markdown}`);
+    fs.mkdirSync(path.dirname(DOC), { recursive: true });
+    fs.writeFileSync(DOC, doc);
+  }
+
+  if (!o.only || o.only === 'discovery') {
+    log('== discovery');
+    const r = await runDiscoveryBench({
+      endpoints: Math.round(envNumber('BENCH_DISCOVERY_ENDPOINTS', 1000)),
+      concurrencies: [50, 200],
+      dialects: o.dialects,
+      log,
+    });
+    doc = replaceSection(doc, 'discovery', `## TLS discovery\n\n${stamp()}\n\n${r.markdown}`);
     fs.mkdirSync(path.dirname(DOC), { recursive: true });
     fs.writeFileSync(DOC, doc);
   }

@@ -16,6 +16,7 @@ import { createDeploymentService } from './modules/destinations/deploy.ts';
 import { createDestinationRegistry } from './modules/destinations/registry.ts';
 import { createDestinationService } from './modules/destinations/service.ts';
 import { createDomainService } from './modules/domains/service.ts';
+import { createEndpointService } from './modules/endpoints/service.ts';
 import { createApiKeyService } from './modules/identity/api-keys.ts';
 import { createExternalLogin } from './modules/identity/external-login.ts';
 import { createLdapService } from './modules/identity/ldap.ts';
@@ -31,6 +32,10 @@ import { createPendingService } from './modules/pending/service.ts';
 import { systemContext } from './modules/request-context.ts';
 import { createRequestService } from './modules/requests/service.ts';
 import { createRevocationService } from './modules/revocation/service.ts';
+import { builtinSourcePlugins } from './modules/sources/builtin.ts';
+import { throughGuard } from './modules/sources/outbound.ts';
+import { createSourceRegistry } from './modules/sources/registry.ts';
+import { createSourceService } from './modules/sources/service.ts';
 import { createOutboundGuard } from './net/outbound.ts';
 
 export function masterKeysFile(config: Pick<ServerConfig, 'dataDir'>): string {
@@ -106,8 +111,40 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     clock,
     log,
   });
-  const deployments = createDeploymentService({ db, keys, audit, destinations, certificate: certificates.get, clock });
+  const endpoints = createEndpointService({ db });
+  const deployments = createDeploymentService({
+    db,
+    keys,
+    audit,
+    destinations,
+    certificate: certificates.get,
+    clock,
+    // A deployed file is an endpoint too: the certificate's detail lists where it went, and a place that later
+    // shows another certificate is seen as changed.
+    onDeployed: async (d) => {
+      await endpoints.observe(
+        db,
+        { kind: 'destination', destinationId: d.destinationId, path: d.location },
+        d.certificateId,
+        {
+          at: d.deployedAt,
+        },
+      );
+    },
+  });
   const requests = createRequestService({ db, audit, domains, certificates, authorities, identity, clock });
+  const sources = createSourceService({
+    db,
+    keys,
+    audit,
+    registry: createSourceRegistry(builtinSourcePlugins),
+    certificates,
+    authorities,
+    endpoints,
+    outbound: throughGuard(outbound),
+    clock,
+    log: log.child({ module: 'sources' }),
+  });
   return {
     database,
     db,
@@ -129,6 +166,8 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     outbound,
     destinations,
     deployments,
+    endpoints,
+    sources,
     log,
     close: () => database.close(),
   };

@@ -8,11 +8,13 @@ import { registerAuthorityCommands } from './authority.ts';
 import { registerCertificateCommands } from './cert.ts';
 import { registerDestinationCommands } from './destination.ts';
 import { registerDomainCommands } from './domain.ts';
+import { registerEndpointCommands } from './endpoint.ts';
 import { registerIssuerCommands } from './issuer.ts';
 import { registerLoginCommand } from './login.ts';
 import { registerPendingCommands } from './pending.ts';
 import { registerRequestCommands } from './request.ts';
 import { registerRoleCommands } from './role.ts';
+import { registerSourceCommands } from './source.ts';
 import { registerUserCommands } from './user.ts';
 
 export function registerClientCommands(program: Command): void {
@@ -28,4 +30,6 @@ export function registerClientCommands(program: Command): void {
   registerIssuerCommands(program);
   registerPendingCommands(program);
   registerDestinationCommands(program);
+  registerSourceCommands(program);
+  registerEndpointCommands(program);
 }

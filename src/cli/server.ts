@@ -63,6 +63,8 @@ export async function startServer(
     async stop() {
       clearInterval(refresh);
       await pendingLoop?.stop();
+      // Source runs in progress record where they stopped while the database is still open.
+      await services.sources.stop();
       await app.close();
       await services.close();
     },

@@ -276,6 +276,22 @@ export interface DestinationsTable {
   updated_at: string;
 }
 
+export interface SourcesTable {
+  id: Id;
+  name: string;
+  /** The source plugin's type, e.g. `tls`, `directory` */
+  plugin: string;
+  /** JSON of the plugin's non-secret options */
+  options: Json;
+  /** private_keys row holding the sealed JSON of the plugin's secrets (PKCS#12 passwords) */
+  secrets_id: number | null;
+  owner: string | null;
+  description: string | null;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+}
+
 export interface DeploymentsTable {
   id: Id;
   certificate_id: number;
@@ -296,6 +312,73 @@ export interface DeploymentsTable {
   key_token_expires_at: string | null;
 }
 
+export type SourceRunStatus = 'running' | 'finished' | 'failed';
+
+export interface SourceRunsTable {
+  id: Id;
+  source_id: number;
+  status: SourceRunStatus;
+  /** How many items the plugin announced (null until it knows) */
+  items_total: number | null;
+  items_done: ColumnType<number, number | undefined, number>;
+  items_failed: ColumnType<number, number | undefined, number>;
+  certificates_new: ColumnType<number, number | undefined, number>;
+  endpoints_gone: ColumnType<number, number | undefined, number>;
+  /** Why the whole run failed (a single item's failure is in its item row) */
+  error: string | null;
+  started_at: string;
+  started_by: string | null;
+  finished_at: string | null;
+}
+
+export interface SourceRunItemsTable {
+  id: Id;
+  run_id: number;
+  /** What was scanned: `127.0.0.1:8443 (sni www.example.com)`, a file path */
+  target: string;
+  status: 'ok' | 'error' | 'skipped';
+  message: string | null;
+  certificate_id: number | null;
+  endpoint_id: number | null;
+  is_new: ColumnType<number, number | undefined, number>;
+  /** new, same or changed: what the endpoint showed compared with the run before */
+  change: string | null;
+  /** JSON list of problem codes (expired, self-signed, …) */
+  problems: Json;
+  at: string;
+}
+
+export type EndpointKind = 'tls' | 'file' | 'destination';
+export type EndpointStatus = 'current' | 'changed' | 'gone';
+
+export interface EndpointsTable {
+  id: Id;
+  kind: EndpointKind;
+  location: string;
+  host: string | null;
+  port: number | null;
+  server_name: string | null;
+  path: string | null;
+  destination_id: number | null;
+  source_id: number | null;
+  status: EndpointStatus;
+  certificate_id: number | null;
+  previous_certificate_id: number | null;
+  /** JSON list of problem codes seen at the last sighting */
+  problems: Json;
+  first_seen_at: string;
+  last_seen_at: string;
+  changed_at: string | null;
+  gone_at: string | null;
+}
+
+export interface EndpointCertificatesTable {
+  endpoint_id: number;
+  certificate_id: number;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -314,6 +397,11 @@ export interface Database {
   acme_challenges: AcmeChallengesTable;
   destinations: DestinationsTable;
   deployments: DeploymentsTable;
+  sources: SourcesTable;
+  source_runs: SourceRunsTable;
+  source_run_items: SourceRunItemsTable;
+  endpoints: EndpointsTable;
+  endpoint_certificates: EndpointCertificatesTable;
 }
 
 export type CertificateRow = Selectable<CertificatesTable>;
@@ -328,3 +416,7 @@ export type IssuerRow = Selectable<IssuersTable>;
 export type PendingCertificateRow = Selectable<PendingCertificatesTable>;
 export type DestinationRow = Selectable<DestinationsTable>;
 export type DeploymentRow = Selectable<DeploymentsTable>;
+export type SourceRow = Selectable<SourcesTable>;
+export type SourceRunRow = Selectable<SourceRunsTable>;
+export type SourceRunItemRow = Selectable<SourceRunItemsTable>;
+export type EndpointRow = Selectable<EndpointsTable>;

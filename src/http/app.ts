@@ -10,6 +10,7 @@ import { registerCertificateRoutes } from '../modules/certificates/routes.ts';
 import { registerCertificateStatsRoutes } from '../modules/certificates/stats-routes.ts';
 import { registerDestinationRoutes } from '../modules/destinations/routes.ts';
 import { registerDomainRoutes } from '../modules/domains/routes.ts';
+import { registerEndpointRoutes } from '../modules/endpoints/routes.ts';
 import { registerExternalIdentityRoutes } from '../modules/identity/external-routes.ts';
 import { registerAuthMethodRoutes } from '../modules/identity/methods-routes.ts';
 import { hasPermission } from '../modules/identity/permissions.ts';
@@ -18,6 +19,7 @@ import { registerChallengeRoutes, registerIssuerRoutes } from '../modules/issuer
 import { registerPendingRoutes } from '../modules/pending/routes.ts';
 import { registerRequestRoutes } from '../modules/requests/routes.ts';
 import { registerRevocationRoutes } from '../modules/revocation/routes.ts';
+import { registerSourceRoutes } from '../modules/sources/routes.ts';
 import type { Services } from '../services.ts';
 import { readCookie, SESSION_COOKIE } from './cookies.ts';
 import { errorHandler } from './error-handler.ts';
@@ -158,6 +160,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerCertificateStatsRoutes(app, services);
   registerAuthMethodRoutes(app, services);
   await registerWebUi(app);
+  registerSourceRoutes(app, services);
+  registerEndpointRoutes(app, services);
   return app;
 }
 

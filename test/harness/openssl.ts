@@ -54,3 +54,34 @@ export function workdir(): Workdir {
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * Makes a self-signed certificate with `openssl req -x509` in the workdir: `<name>.pem` and `<name>.key`.
+ * `keyArgs` choose the key and digest (default EC P-256); `extra` adds e.g. `-addext subjectAltName=…`.
+ */
+export function selfSignedCertificate(
+  w: Workdir,
+  name: string,
+  opts: { subject?: string; keyArgs?: string[]; extra?: string[]; days?: number } = {},
+): { certPem: string; keyPem: string } {
+  const keyArgs = opts.keyArgs ?? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+  w.openssl([
+    'req',
+    '-x509',
+    ...keyArgs,
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-days',
+    String(opts.days ?? 30),
+    '-subj',
+    opts.subject ?? '/CN=localhost',
+    ...(opts.extra ?? []),
+  ]);
+  return { certPem: w.read(`${name}.pem`).toString(), keyPem: w.read(`${name}.key`).toString() };
+}
+
+/** The subjectAltName extension for a certificate of localhost / 127.0.0.1. */
+export const LOCALHOST_SAN = ['-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'];

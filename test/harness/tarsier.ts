@@ -38,6 +38,8 @@ export async function startTarsier(
   const adminPassword = 'test-admin-password-1';
   const cfg = loadServerConfig(
     {
+      // The tests' servers live on 127.0.0.1: allow loopback through the outbound guard unless a test says otherwise.
+      outboundAllow: 'private,loopback',
       ...opts.settings,
       dataDir,
       port: opts.port ?? 0,

@@ -26,6 +26,10 @@ export const PERMISSIONS = [
   'destination:read',
   'destination:manage',
   'certificate:deploy',
+  'source:read',
+  'source:manage',
+  'source:run',
+  'endpoint:read',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -45,6 +49,8 @@ const USER: readonly Permission[] = [
   'issuer:read',
   'destination:read',
   'certificate:deploy',
+  'source:read',
+  'endpoint:read',
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
@@ -57,6 +63,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'user:read',
     'audit:read',
     'issuer:manage',
+    'source:manage',
+    'source:run',
   ],
   user: USER,
   security: [
@@ -69,6 +77,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'audit:read',
     'api-key:manage',
     'destination:read',
+    'source:read',
+    'endpoint:read',
   ],
 };
 

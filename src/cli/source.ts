@@ -1,0 +1,277 @@
+// `tarsier source plugins|list|show|add|set|remove|run|runs|items`: discovery sources through /api/v1/sources.
+// `source run NAME` starts a run and shows its progress until it ends (long scans of ranges take minutes), then
+// the items that failed and the problems found; --no-wait only starts it.
+import type { Command } from 'commander';
+import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
+import { choice, id, idOrName, integer, list, resolveId } from './options.ts';
+import { formatTime, print, printFields, printJson, printTable } from './output.ts';
+import {
+  type PluginDescription,
+  printPlugins,
+  type SettingsFlags,
+  settingFields,
+  settings,
+  withSettings,
+} from './plugin-settings.ts';
+
+interface Run {
+  id: number;
+  sourceId: number;
+  status: 'running' | 'finished' | 'failed';
+  itemsTotal: number | null;
+  itemsDone: number;
+  itemsFailed: number;
+  certificatesNew: number;
+  endpointsGone: number;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+interface Source {
+  id: number;
+  name: string;
+  plugin: string;
+  options: Record<string, unknown>;
+  secretsSet: string[];
+  owner: string | null;
+  description: string | null;
+  lastRun: Run | null;
+  createdAt: string;
+}
+
+interface Item {
+  id: number;
+  target: string;
+  status: 'ok' | 'error' | 'skipped';
+  message: string | null;
+  certificateId: number | null;
+  change: string | null;
+  isNew: boolean;
+  problems: string[];
+}
+
+type SourceFlags = SettingsFlags & { target?: string[]; path?: string[] };
+
+/** --target and --path are shorthands for the most used options of the tls and directory plugins. */
+function body(flags: SourceFlags) {
+  const s = settings(flags);
+  const extra = { ...(flags.target ? { targets: flags.target } : {}), ...(flags.path ? { paths: flags.path } : {}) };
+  return Object.keys(extra).length ? { ...s, options: { ...s.options, ...extra } } : s;
+}
+
+const runLine = (r: Run) =>
+  `run ${r.id}: ${r.status}, ${r.itemsDone}${r.itemsTotal === null ? '' : `/${r.itemsTotal}`} items, ` +
+  `${r.itemsFailed} failed, ${r.certificatesNew} new certificates` +
+  (r.status === 'running' ? '' : `, ${r.endpointsGone} endpoints gone`) +
+  (r.error ? ` (${r.error})` : '');
+
+function printSource(s: Source): void {
+  printFields([
+    ['ID', s.id],
+    ['Name', s.name],
+    ['Plugin', s.plugin],
+    ...settingFields(s),
+    ['Owner', s.owner],
+    ['Description', s.description],
+    ['Last run', s.lastRun ? runLine(s.lastRun) : '(never run)'],
+    ['Created', formatTime(s.createdAt)],
+  ]);
+}
+
+const resolveSource = (client: ApiClient, ref: number | string) =>
+  resolveId<Source>(client, ref, {
+    path: '/api/v1/sources',
+    kind: 'source',
+    name: (s) => s.name,
+    hint: 'tarsier source list',
+  });
+
+/** Polls the run, printing a progress line whenever it moves (to stderr, so --json output stays clean). */
+async function follow(client: ApiClient, run: Run, intervalMs = 500): Promise<Run> {
+  let last = '';
+  let current = run;
+  for (;;) {
+    const line = runLine(current);
+    if (line !== last) process.stderr.write(`${line}\n`);
+    last = line;
+    if (current.status !== 'running') return current;
+    await new Promise((r) => setTimeout(r, intervalMs));
+    current = (await client.json<Run>('GET', `/api/v1/sources/runs/${run.id}`)).body;
+  }
+}
+
+async function printOutcome(client: ApiClient, run: Run): Promise<void> {
+  const { body: page } = await client.json<{ items: Item[] }>('GET', `/api/v1/sources/runs/${run.id}/items`, {
+    query: { limit: 1000 },
+  });
+  const notable = page.items.filter((i) => i.status === 'error' || i.problems.length || i.change === 'changed');
+  if (notable.length)
+    printTable(
+      ['TARGET', 'STATUS', 'CERT', 'CHANGE', 'PROBLEMS / MESSAGE'],
+      notable.map((i) => [i.target, i.status, i.certificateId, i.change, i.message ?? i.problems.join(', ')]),
+    );
+  print(runLine(run));
+}
+
+function registerRun(source: Command): void {
+  withClientOptions(
+    source
+      .command('run')
+      .description('scan now and show progress until the run ends')
+      .argument('<source>', 'id or name', idOrName)
+      .option('--no-wait', 'start the run and return at once'),
+  ).action(async (ref: number | string, flags: ClientFlags & { wait: boolean }) => {
+    const client = connect(flags);
+    const { id: sourceId } = await resolveSource(client, ref);
+    const started = (await client.json<Run>('POST', `/api/v1/sources/${sourceId}/run`, { body: {} })).body;
+    const run = flags.wait ? await follow(client, started) : started;
+    if (flags.json) printJson(run);
+    else if (!flags.wait) print(`${runLine(run)}; follow it with tarsier source runs ${sourceId}`);
+    else await printOutcome(client, run);
+    if (run.status === 'failed') process.exitCode = 1;
+  });
+
+  withClientOptions(
+    source
+      .command('runs')
+      .description('the runs of a source, newest first')
+      .argument('<source>', 'id or name', idOrName)
+      .option('--limit <n>', 'at most this many (default 20)', integer),
+  ).action(async (ref: number | string, flags: ClientFlags & { limit?: number }) => {
+    const client = connect(flags);
+    const { id: sourceId } = await resolveSource(client, ref);
+    const { body: runs } = await client.json<{ items: Run[] }>('GET', `/api/v1/sources/${sourceId}/runs`, {
+      query: { limit: flags.limit },
+    });
+    if (flags.json) printJson(runs);
+    else
+      printTable(
+        ['RUN', 'STATUS', 'ITEMS', 'FAILED', 'NEW CERTS', 'GONE', 'STARTED'],
+        runs.items.map((r) => [
+          r.id,
+          r.status,
+          r.itemsDone,
+          r.itemsFailed,
+          r.certificatesNew,
+          r.endpointsGone,
+          formatTime(r.startedAt),
+        ]),
+      );
+  });
+
+  withClientOptions(
+    source
+      .command('items')
+      .description('what one run found, item by item')
+      .argument('<run>', 'run id', id)
+      .option('--status <status>', 'ok, error or skipped', choice(['ok', 'error', 'skipped'] as const))
+      .option('--limit <n>', 'at most this many (default 100)', integer),
+  ).action(async (runId: number, flags: ClientFlags & { status?: string; limit?: number }) => {
+    const { body: page } = await connect(flags).json<{ items: Item[] }>('GET', `/api/v1/sources/runs/${runId}/items`, {
+      query: { status: flags.status, limit: flags.limit },
+    });
+    if (flags.json) printJson(page);
+    else
+      printTable(
+        ['TARGET', 'STATUS', 'CERT', 'NEW', 'CHANGE', 'PROBLEMS / MESSAGE'],
+        page.items.map((i) => [
+          i.target,
+          i.status,
+          i.certificateId,
+          i.isNew ? 'yes' : '',
+          i.change,
+          i.message ?? i.problems.join(', '),
+        ]),
+      );
+  });
+}
+
+export function registerSourceCommands(program: Command): void {
+  const source = program.command('source').description('discovery sources: TLS endpoints and certificate directories');
+
+  withClientOptions(source.command('plugins').description('the source plugins and their settings')).action(
+    async (flags: ClientFlags) => {
+      const { body: page } = await connect(flags).json<{ items: PluginDescription[] }>(
+        'GET',
+        '/api/v1/sources/plugins',
+      );
+      printPlugins(flags, page);
+    },
+  );
+
+  withClientOptions(source.command('list').description('list sources')).action(async (flags: ClientFlags) => {
+    const { body: page } = await connect(flags).json<{ items: Source[] }>('GET', '/api/v1/sources');
+    if (flags.json) printJson(page);
+    else if (page.items.length === 0)
+      print('no sources; add one with `tarsier source add NAME --plugin tls --target host:443`');
+    else
+      printTable(
+        ['ID', 'NAME', 'PLUGIN', 'LAST RUN'],
+        page.items.map((s) => [s.id, s.name, s.plugin, s.lastRun ? runLine(s.lastRun) : null]),
+      );
+  });
+
+  withClientOptions(
+    source.command('show').description('show one source').argument('<source>', 'id or name', idOrName),
+  ).action(async (ref: number | string, flags: ClientFlags) => {
+    const client = connect(flags);
+    const { id: sourceId } = await resolveSource(client, ref);
+    const { body: s } = await client.json<Source>('GET', `/api/v1/sources/${sourceId}`);
+    if (flags.json) printJson(s);
+    else printSource(s);
+  });
+
+  const withShorthands = (c: Command) =>
+    withSettings(c)
+      .option('--target <target>', 'tls: host, host:port, CIDR or sni@host:port; repeat or comma-separate', list)
+      .option('--path <dir>', 'directory: an absolute directory to scan; repeat for several', list);
+
+  withClientOptions(
+    withShorthands(
+      source
+        .command('add')
+        .description('create a source (settings are checked, nothing is scanned yet)')
+        .argument('<name>', 'a unique name, e.g. dmz-web')
+        .requiredOption('--plugin <type>', 'tls or directory (see tarsier source plugins)'),
+    ),
+  ).action(async (name: string, flags: SourceFlags & { plugin: string }) => {
+    const reply = await connect(flags).json<Source>('POST', '/api/v1/sources', {
+      body: { name, plugin: flags.plugin, ...body(flags) },
+    });
+    if (flags.json) return printJson(reply.body);
+    print(`added source ${reply.body.id}; scan it with tarsier source run ${reply.body.name}`);
+    printSource(reply.body);
+  });
+
+  withClientOptions(
+    withShorthands(
+      source
+        .command('set')
+        .description('change settings or replace credentials')
+        .argument('<source>', 'id or name', idOrName),
+    ),
+  ).action(async (ref: number | string, flags: SourceFlags) => {
+    const client = connect(flags);
+    const { id: sourceId } = await resolveSource(client, ref);
+    const reply = await client.json<Source>('PATCH', `/api/v1/sources/${sourceId}`, { body: body(flags) });
+    if (flags.json) return printJson(reply.body);
+    print(`updated source ${sourceId}`);
+    printSource(reply.body);
+  });
+
+  withClientOptions(
+    source
+      .command('remove')
+      .description('delete a source and its run history')
+      .argument('<source>', 'id or name', idOrName),
+  ).action(async (ref: number | string, flags: ClientFlags) => {
+    const client = connect(flags);
+    const { id: sourceId } = await resolveSource(client, ref);
+    await client.bytes('DELETE', `/api/v1/sources/${sourceId}`);
+    if (flags.json) printJson({ id: sourceId, removed: true });
+    else print(`removed source ${sourceId}`);
+  });
+
+  registerRun(source);
+}
