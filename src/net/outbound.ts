@@ -124,10 +124,11 @@ export function createOutboundGuard(policy: OutboundPolicy) {
     const bare = host.replace(/^\[(.*)\]$/, '$1');
     const found: ResolvedAddress[] = net.isIP(bare)
       ? [{ address: bare, family: net.isIPv6(bare) ? 6 : 4 }]
-      : (await dns.lookup(bare, { all: true, verbatim: true })).map((a) => ({
-          address: a.address,
-          family: a.family === 6 ? 6 : 4,
-        }));
+      : (
+          await dns.lookup(bare, { all: true, verbatim: true }).catch((e: NodeJS.ErrnoException) => {
+            throw new Error(`cannot resolve ${host}: ${e.code ?? e.message}`);
+          })
+        ).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
     const allowed = found.filter((a) => refusal(a.address) === undefined);
     if (allowed.length === 0) {
       const first = found[0];

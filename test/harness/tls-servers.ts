@@ -126,3 +126,20 @@ export async function startManyNodeTls(
 export async function startPlainTcp(): Promise<{ port: number; stop(): Promise<void> }> {
   return listen(net.createServer((s) => s.end('220 plain text here\r\n')));
 }
+
+/** A TCP server that accepts and then says nothing: a handshake that can only time out. */
+export async function startSilentTcp(): Promise<{ port: number; stop(): Promise<void> }> {
+  const held = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    held.add(s);
+    s.on('close', () => held.delete(s));
+  });
+  const served = await listen(server);
+  return {
+    port: served.port,
+    stop: async () => {
+      for (const s of held) s.destroy();
+      await served.stop();
+    },
+  };
+}
