@@ -3,9 +3,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { type Column, DataTable } from '../components/data-table.tsx';
 import { ErrorNotice, SelectField, TextField } from '../components/form.tsx';
+import { Pager } from '../components/pager.tsx';
 import { api } from '../lib/api.ts';
 import { filtersFromHash, type InventoryFilters, listPath } from '../lib/inventory.ts';
-import { currentCursor, firstPage, nextPage, pageNumber, previousPage } from '../lib/paging.ts';
+import { currentCursor, firstPage, pageNumber } from '../lib/paging.ts';
 import { useSession } from '../lib/session.tsx';
 import { type Authority, type Certificate, KEY_TYPES, type Page } from '../lib/types.ts';
 import { useAction, useApi } from '../lib/use-api.ts';
@@ -142,18 +143,7 @@ export function Certificates() {
         onSelect={setSelected}
         rowLabel={(c) => c.commonName ?? `certificate ${c.id}`}
       />
-      <nav className="pager" aria-label="Pages">
-        <button type="button" disabled={pageNumber(paging) === 1} onClick={() => setPaging(previousPage(paging))}>
-          Previous page
-        </button>
-        <button
-          type="button"
-          disabled={!data?.next}
-          onClick={() => data?.next && setPaging(nextPage(paging, data.next))}
-        >
-          Next page
-        </button>
-      </nav>
+      <Pager paging={paging} onPaging={setPaging} next={data?.next} />
     </>
   );
 }
