@@ -18,13 +18,17 @@ import {
 } from './harness/browser.ts';
 import { type RunningCfssl, startCfssl } from './harness/cfssl.ts';
 import { testDialects } from './harness/databases.ts';
-import { type Workdir, workdir } from './harness/openssl.ts';
+import { selfSignedEc, type Workdir, workdir } from './harness/openssl.ts';
 import { type RunningTarsier, startTarsier, TEST_USER_PASSWORD } from './harness/tarsier.ts';
+import { type NodeTlsServer, startNodeTls, startPlainTcp } from './harness/tls-servers.ts';
 
 describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
   let t: RunningTarsier;
   let b: RunningBrowser;
   let cfssl: RunningCfssl;
+  /** A server presenting a self-signed certificate, and a port that does not speak TLS: for a source to find. */
+  let selfSigned: NodeTlsServer;
+  let plain: Awaited<ReturnType<typeof startPlainTcp>>;
   let w: Workdir;
   let issuingName: string;
   let certificateId: number;
@@ -46,6 +50,8 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
       const r = await t.api('POST', '/api/v1/domains', d);
       expect(r.status, r.text).toBe(201);
     }
+    selfSigned = await startNodeTls(selfSignedEc(w, 'self', 'localhost'));
+    plain = await startPlainTcp();
     await t.userToken('auditor', ['security']);
     // Something for the dashboard's chart: certificates of two owners expiring within 90 days.
     for (const [i, days] of [20, 45, 45, 80].entries()) {
@@ -59,6 +65,8 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await b?.stop();
     await t?.stop();
     await cfssl?.stop();
+    await selfSigned?.stop();
+    await plain?.stop();
     w?.remove();
   });
 
@@ -256,7 +264,7 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await page.getByRole('cell', { name: 'local-dir', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Test local-dir' }).click();
     await page.getByRole('status').filter({ hasText: 'works' }).waitFor();
-    await screenshots(page, `${dialect}-destinations`);
+    await screenshots(page, `${dialect}-destinations-tested`);
 
     await page.getByRole('link', { name: 'Request' }).click();
     await page.getByLabel('Authority or issuer').selectOption({ label: `${issuingName} (Tarsier intermediate)` });
@@ -301,6 +309,47 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await page.getByRole('button', { name: 'Delete local-dir' }).click();
     await page.getByRole('alert').waitFor();
     expect((await t.api('GET', '/api/v1/destinations')).json.items).toHaveLength(1);
+  });
+
+  it('runs a TLS source from its page: per-item errors, the problem on the dashboard, endpoints and where a certificate was seen', async () => {
+    const { page } = b;
+    await page.goto(`${t.url}/#/sources`);
+    await page.getByLabel('Source name').fill('lab');
+    await page.getByLabel('Plugin').selectOption({ label: 'TLS endpoints' });
+    const target = `localhost@127.0.0.1:${selfSigned.port}`;
+    await page.getByLabel('targets (required)').fill(`${target}\n127.0.0.1:${plain.port}`);
+    await page.getByRole('button', { name: 'Create source' }).click();
+    await page.getByRole('cell', { name: 'lab', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Run lab now' }).click();
+    await page.getByRole('status').filter({ hasText: 'finished: 2 items, 1 failed, 1 new certificates' }).waitFor();
+    const items = page.getByRole('table', { name: /^Items of run/ });
+    await items.getByText('self-signed, untrusted-chain').waitFor();
+    await page.getByLabel('Errors only').check();
+    await expect.poll(() => items.locator('tbody tr').count()).toBe(1);
+    expect(await items.locator('tbody tr').textContent()).toContain(`127.0.0.1:${plain.port}`);
+    await screenshots(page, `${dialect}-sources-run`);
+
+    const problems = await t.api('GET', '/api/v1/endpoints/problems');
+    expect(problems.json).toEqual({
+      endpoints: 1,
+      byProblem: [
+        { problem: 'self-signed', endpoints: 1 },
+        { problem: 'untrusted-chain', endpoints: 1 },
+      ],
+    });
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('list', { name: 'Endpoints by problem' }).getByText('self-signed').waitFor();
+    await page.getByRole('link', { name: '1 endpoint in use shows a problem' }).click();
+    await page.getByLabel('Location contains').fill(String(selfSigned.port));
+    const row = page.getByRole('row').filter({ hasText: `127.0.0.1:${selfSigned.port}` });
+    await row.getByText('self-signed').waitFor();
+    await screenshots(page, `${dialect}-endpoints-filtered`);
+    await row.getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'localhost' }).waitFor();
+    await page
+      .getByRole('table', { name: 'Endpoints that have shown it' })
+      .getByText(`tls://127.0.0.1:${selfSigned.port}#localhost`)
+      .waitFor();
   });
 
   it('offers LDAP and OIDC sign-in only when the server has them configured', async () => {
@@ -354,6 +403,8 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
       'authorities',
       'domains',
       'destinations',
+      'sources',
+      'endpoints',
       'approvals',
       'users',
       'audit',

@@ -11,9 +11,15 @@ import type {
 import type { CertificateStats } from '../../../src/modules/certificates/stats.ts';
 import type { DeployedList, DeploymentSchema, DestinationSchema } from '../../../src/modules/destinations/schemas.ts';
 import type { DomainSchema } from '../../../src/modules/domains/schemas.ts';
+import type {
+  CertificateEndpointList,
+  EndpointDetail as EndpointDetailSchema,
+  EndpointSchema,
+} from '../../../src/modules/endpoints/schemas.ts';
 import type { ApiKeySchema, MeReply, RoleSchema, UserSchema } from '../../../src/modules/identity/schemas.ts';
 import type { IssuerSchema, PendingSchema } from '../../../src/modules/issuers/schemas.ts';
 import type { RequestSchema } from '../../../src/modules/requests/schemas.ts';
+import type { RunItemSchema, RunSchema, SourceSchema } from '../../../src/modules/sources/schemas.ts';
 
 export { KEY_TYPES, REVOCATION_REASONS, SIGNATURE_HASHES } from '../../../src/crypto/types.ts';
 
@@ -32,6 +38,12 @@ export type ApiKey = Static<typeof ApiKeySchema>;
 export type Destination = Static<typeof DestinationSchema>;
 export type Deployment = Static<typeof DeploymentSchema>;
 export type DeployedState = Static<typeof DeployedList>['items'][number];
+export type Source = Static<typeof SourceSchema>;
+export type SourceRun = Static<typeof RunSchema>;
+export type SourceRunItem = Static<typeof RunItemSchema>;
+export type Endpoint = Static<typeof EndpointSchema>;
+export type EndpointDetail = Static<typeof EndpointDetailSchema>;
+export type CertificateEndpoint = Static<typeof CertificateEndpointList>['items'][number];
 export type { CertificateStats };
 
 /** A JSON Schema as the issuer plugins publish theirs (GET /api/v1/issuers/plugins): the parts the UI renders. */

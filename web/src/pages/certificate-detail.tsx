@@ -1,6 +1,8 @@
 // One certificate: its fields, names, fingerprints, chain, extensions and audit trail; downloads (the key only
-// for callers with certificate:read-key, and only when Tarsier holds it), rotate, revoke with a reason, deploy.
+// for callers with certificate:read-key, and only when Tarsier holds it), rotate, revoke with a reason;
+// deployments and the endpoints that showed it.
 import { type FormEvent, useState } from 'react';
+import { CertificateEndpoints } from '../components/certificate-endpoints.tsx';
 import { Deployments } from '../components/deployments.tsx';
 import { ErrorNotice, SelectField, TextField } from '../components/form.tsx';
 import { api, apiFile, saveFile } from '../lib/api.ts';
@@ -136,6 +138,7 @@ export function CertificateDetail({ id }: { id: string }) {
       <Downloads cert={c} />
       <Actions cert={c} reload={reload} />
       <Deployments certificateId={c.id} />
+      <CertificateEndpoints certificateId={c.id} />
       <section aria-labelledby="chain">
         <h2 id="chain">Chain</h2>
         <ol>

@@ -9,7 +9,9 @@ import { Certificates } from './certificates.tsx';
 import { Dashboard } from './dashboard.tsx';
 import { Destinations } from './destinations.tsx';
 import { Domains } from './domains.tsx';
+import { Endpoints } from './endpoints.tsx';
 import { RequestWizard } from './request-wizard.tsx';
+import { Sources } from './sources.tsx';
 import { Users } from './users.tsx';
 
 export interface PageEntry {
@@ -32,6 +34,8 @@ export const PAGES: PageEntry[] = [
   { path: '/request', label: 'Request', permissions: ['certificate:issue'], component: RequestWizard },
   { path: '/authorities', label: 'Authorities', permissions: ['authority:read'], component: Authorities },
   { path: '/destinations', label: 'Destinations', permissions: ['destination:read'], component: Destinations },
+  { path: '/sources', label: 'Sources', permissions: ['source:read'], component: Sources },
+  { path: '/endpoints', label: 'Endpoints', permissions: ['endpoint:read'], component: Endpoints },
   { path: '/domains', label: 'Domains', permissions: ['domain:read'], component: Domains },
   { path: '/approvals', label: 'Approvals', permissions: ['request:read'], component: Approvals },
   { path: '/users', label: 'Users and keys', permissions: ['user:read', 'api-key:manage'], component: Users },
