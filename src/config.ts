@@ -48,6 +48,40 @@ export const SETTINGS = {
     description:
       'How often each server process looks for pending certificates (ACME orders, queued CA requests) that are due for another attempt, in seconds.',
   },
+  jobs: {
+    env: 'TARSIER_JOBS',
+    default: 'on',
+    description:
+      'on: `tarsier serve` also runs the background jobs (expiry notices, rotation, retries, checks); off: only `tarsier worker` processes do. On PostgreSQL the processes share the jobs through pg-boss.',
+  },
+  jobIntervals: {
+    env: 'TARSIER_JOB_INTERVALS',
+    description:
+      'How often each background job runs, in seconds, overriding the defaults: comma-separated name=seconds pairs, e.g. expiry-notifications=3600,rotation=1800 (see `tarsier job list` for the names).',
+  },
+  jobTimeoutSeconds: {
+    env: 'TARSIER_JOB_TIMEOUT_SECONDS',
+    default: '600',
+    description:
+      'How long a job (or one rotation, one delivery) may stay claimed by a process; after that another process takes over, so a killed process delays work by at most this long.',
+  },
+  expiryNoticeDays: {
+    env: 'TARSIER_EXPIRY_NOTICE_DAYS',
+    default: '30,15,2',
+    description:
+      'Days before expiry at which owners are warned, comma-separated; each interval is sent once per certificate.',
+  },
+  authorityNoticeDays: {
+    env: 'TARSIER_AUTHORITY_NOTICE_DAYS',
+    default: '90,30,7',
+    description: 'Days before an authority expires at which its owner and the matching rules are warned.',
+  },
+  clockOffsetSeconds: {
+    env: 'TARSIER_CLOCK_OFFSET_SECONDS',
+    default: '0',
+    description:
+      "Shifts this process's clock by this many seconds (negative: back), to rehearse expiry and rotation. For tests and drills, never in production.",
+  },
   logLevel: {
     env: 'TARSIER_LOG_LEVEL',
     default: 'info',
@@ -140,6 +174,14 @@ export interface ServerConfig {
   tokenTtlHours: number;
   pendingPollSeconds: number;
   logLevel: string;
+  jobs: {
+    enabled: boolean;
+    intervals: Record<string, number>;
+    timeoutSeconds: number;
+    expiryNoticeDays: number[];
+    authorityNoticeDays: number[];
+  };
+  clockOffsetSeconds: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   publicUrl: string;
   outbound: OutboundPolicy;
@@ -227,6 +269,41 @@ function externalIdentity(overrides: Overrides, env: NodeJS.ProcessEnv): Pick<Se
   };
 }
 
+/** Parses `1,2,3` into whole numbers of days, largest first. */
+function dayList(name: SettingName, text: string | undefined): number[] {
+  const days = (text ?? '')
+    .split(',')
+    .filter((d) => d.trim() !== '')
+    .map((d) => positiveInt(name, d.trim(), 36_500));
+  return [...new Set(days)].sort((a, b) => b - a);
+}
+
+function jobSettings(overrides: Overrides, env: NodeJS.ProcessEnv): Pick<ServerConfig, 'jobs' | 'clockOffsetSeconds'> {
+  const get = (n: SettingName) => pick(n, overrides, env);
+  const intervals: Record<string, number> = {};
+  for (const [name, value] of Object.entries(parseGroupRoles(get('jobIntervals'), 'TARSIER_JOB_INTERVALS'))) {
+    const seconds = Number(value[value.length - 1]);
+    if (!Number.isInteger(seconds) || seconds < 1)
+      throw new ValidationError('TARSIER_JOB_INTERVALS', `${name}: '${value}' is not a whole number of seconds`);
+    intervals[name] = seconds;
+  }
+  const onOff = (get('jobs') ?? 'on').toLowerCase();
+  if (onOff !== 'on' && onOff !== 'off') throw new ValidationError('TARSIER_JOBS', 'must be on or off');
+  const offset = Number(get('clockOffsetSeconds') ?? '0');
+  if (!Number.isInteger(offset))
+    throw new ValidationError('TARSIER_CLOCK_OFFSET_SECONDS', `'${get('clockOffsetSeconds')}' is not a whole number`);
+  return {
+    jobs: {
+      enabled: onOff === 'on',
+      intervals,
+      timeoutSeconds: Math.max(1, positiveInt('jobTimeoutSeconds', get('jobTimeoutSeconds'), 86_400)),
+      expiryNoticeDays: dayList('expiryNoticeDays', get('expiryNoticeDays')),
+      authorityNoticeDays: dayList('authorityNoticeDays', get('authorityNoticeDays')),
+    },
+    clockOffsetSeconds: offset,
+  };
+}
+
 /** Reads the server's settings: flags (overrides) win over the environment, which wins over defaults. */
 export function loadServerConfig(overrides: Overrides = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = path.resolve(pick('dataDir', overrides, env) ?? './data');
@@ -253,6 +330,7 @@ export function loadServerConfig(overrides: Overrides = {}, env: NodeJS.ProcessE
     publicUrl: (pick('publicUrl', overrides, env) ?? '').replace(/\/+$/, ''),
     outbound: parseOutboundPolicy(pick('outboundAllow', overrides, env) ?? ''),
     ...externalIdentity(overrides, env),
+    ...jobSettings(overrides, env),
   };
 }
 

@@ -27,11 +27,23 @@ import { builtinIssuerPlugins } from './modules/issuers/builtin.ts';
 import { createInternalIssuer } from './modules/issuers/internal/index.ts';
 import { createIssuerRegistry } from './modules/issuers/registry.ts';
 import { createIssuerService } from './modules/issuers/service.ts';
+import { createJobRegistry } from './modules/jobs/registry.ts';
+import { createJobRunner } from './modules/jobs/runner.ts';
+import { createScheduler } from './modules/jobs/scheduler.ts';
+import { createJobService } from './modules/jobs/service.ts';
 import { createKeyService } from './modules/keys/service.ts';
+import { builtinNotificationPlugins } from './modules/notifications/builtin.ts';
+import { createDispatcher } from './modules/notifications/dispatch.ts';
+import { createNotificationRegistry } from './modules/notifications/registry.ts';
+import { createNotificationService } from './modules/notifications/service.ts';
+import { createNotificationTriggers, rotationOverdueCheck } from './modules/notifications/triggers.ts';
 import { createPendingService } from './modules/pending/service.ts';
 import { systemContext } from './modules/request-context.ts';
 import { createRequestService } from './modules/requests/service.ts';
 import { createRevocationService } from './modules/revocation/service.ts';
+import { createRevocationChecks } from './modules/revocation-checks/service.ts';
+import { createRotationWorker } from './modules/rotation/service.ts';
+import { createRotationSettings } from './modules/rotation/settings.ts';
 import { builtinSourcePlugins } from './modules/sources/builtin.ts';
 import { throughGuard } from './modules/sources/outbound.ts';
 import { createSourceRegistry } from './modules/sources/registry.ts';
@@ -145,6 +157,90 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     clock,
     log: log.child({ module: 'sources' }),
   });
+  const jobRegistry = createJobRegistry(config.jobs.intervals);
+  const claimSeconds = config.jobs.timeoutSeconds;
+  const notificationRegistry = createNotificationRegistry(builtinNotificationPlugins);
+  const notifications = createNotificationService({ db, keys, audit, registry: notificationRegistry, clock, log });
+  const dispatcher = createDispatcher({ db, registry: notificationRegistry, keys, clock, log, claimSeconds });
+  const triggers = createNotificationTriggers({
+    db,
+    dispatcher,
+    clock,
+    expiryDays: config.jobs.expiryNoticeDays,
+    authorityDays: config.jobs.authorityNoticeDays,
+    checks: [rotationOverdueCheck],
+  });
+  // afterRotated: the destinations module's redeploy is wired here after the merge.
+  const rotationWorker = createRotationWorker({
+    db,
+    certificates,
+    pending,
+    notices: triggers,
+    clock,
+    log,
+    claimSeconds,
+  });
+  const rotation = createRotationSettings({ db, certificates, audit, clock });
+  const revocationChecks = createRevocationChecks({ db, certificates, clock, log });
+  jobRegistry.add({
+    name: 'pending-retries',
+    description: 'asks external issuers again about pending certificates that are due',
+    intervalSeconds: Math.max(1, config.pendingPollSeconds),
+    run: async () => ({ worked: await pending.processDue() }),
+  });
+  jobRegistry.add({
+    name: 'crl-refresh',
+    description: "rebuilds the authorities' CRLs before they pass half their validity",
+    intervalSeconds: 300,
+    run: async () => ({ rebuilt: await revocation.refreshDue() }),
+  });
+  jobRegistry.add({
+    name: 'database-maintenance',
+    description: "keeps the database planner's statistics current as the data grows",
+    intervalSeconds: 3600,
+    run: async () => {
+      await database.dialect.maintain(database.db);
+      return {};
+    },
+  });
+  jobRegistry.add({
+    name: 'expiry-notifications',
+    description: 'expiry warnings, revocations, authorities expiring, stalled automation; then sends them',
+    intervalSeconds: 3600,
+    run: triggers.run,
+  });
+  jobRegistry.add({
+    name: 'notification-deliveries',
+    description: 'sends queued notifications and retries failed ones',
+    intervalSeconds: 60,
+    run: () => dispatcher.deliverDue(),
+  });
+  jobRegistry.add({
+    name: 'security-summary',
+    description: 'the periodic summary for rules that ask for `summary`',
+    intervalSeconds: 7 * 86_400,
+    run: triggers.summary,
+  });
+  jobRegistry.add({
+    name: 'rotation',
+    description: 'rotates certificates with automatic rotation on, before they expire',
+    intervalSeconds: 3600,
+    run: async () => ({ ...(await rotationWorker.runDue()), delivered: await dispatcher.deliverDue() }),
+  });
+  jobRegistry.add({
+    name: 'revocation-checks',
+    description: 'checks certificates other CAs issued against their OCSP responder or CRL',
+    intervalSeconds: 6 * 3600,
+    run: revocationChecks.runDue,
+  });
+  const scheduler = createScheduler({
+    registry: jobRegistry,
+    execute: createJobRunner({ db, clock, log }),
+    log,
+    timeoutSeconds: claimSeconds,
+    databaseUrl: config.database.kind === 'postgres' ? config.database.url : undefined,
+  });
+  const jobs = createJobService({ db, registry: jobRegistry, scheduler, audit, clock, timeoutSeconds: claimSeconds });
   return {
     database,
     db,
@@ -168,6 +264,16 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     deployments,
     endpoints,
     sources,
+    jobRegistry,
+    scheduler,
+    jobs,
+    notifications,
+    dispatcher,
+    triggers,
+    rotation,
+    rotationWorker,
+    revocationChecks,
+    config,
     log,
     close: () => database.close(),
   };

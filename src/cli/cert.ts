@@ -1,6 +1,6 @@
 // `tarsier cert issue|list|show|revoke|rotate|archive|update`: the certificate inventory, through
 // /api/v1/certificates. Moving files in and out (import, export) lives in cert-files.ts.
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { KEY_TYPES } from '../crypto/types.ts';
 import { registerCertificateFileCommands } from './cert-files.ts';
 import { type Certificate, printCertificate, printCertificateTable } from './cert-view.ts';
@@ -9,6 +9,7 @@ import { choice, defined, id, integer, label, list, setting } from './options.ts
 import { print, printJson, readFile, writeFile } from './output.ts';
 import { type Pending, printPending, waitForPending } from './pending.ts';
 import { type HeldReply, reportHeld } from './request.ts';
+import { registerRotationCommands, rotateByFilter } from './rotation.ts';
 
 interface PendingReply {
   status: 'pending-issuance';
@@ -157,6 +158,14 @@ const withMetadata = (c: Command) =>
     .option('--description <text>', 'free text')
     .option('--label <key=value>', 'a label; repeat for several', label);
 
+type RotateFlags = ClientFlags & {
+  csr?: string;
+  out?: string;
+  keyOut?: string;
+  filter?: Record<string, unknown>;
+  dryRun?: boolean;
+};
+
 export function registerCertificateCommands(program: Command): void {
   const cert = program.command('cert').description('certificates: issue, import, list, show, export, revoke, rotate');
 
@@ -251,11 +260,19 @@ export function registerCertificateCommands(program: Command): void {
     cert
       .command('rotate')
       .description('issue a replacement with the same names and settings (a new key, unless --csr)')
-      .argument('<id>', 'certificate id', id)
+      .argument('[id]', 'certificate id (or --filter for many)', id)
+      .option(
+        '--filter <key=value>',
+        'rotate every certificate matching (owner=, q=, authorityId=, …; repeatable)',
+        setting,
+      )
+      .option('--dry-run', 'with --filter: only list what would be rotated or skipped')
       .option('--csr <file>', 'a new CSR, for certificates issued from one')
       .option('-o, --out <file>', 'write the new certificate and its chain (PEM) to this file')
       .option('--key-out <file>', 'write the new private key (PEM) to this file, mode 0600'),
-  ).action(async (certId: number, flags: ClientFlags & { csr?: string; out?: string; keyOut?: string }) => {
+  ).action(async (certId: number | undefined, flags: RotateFlags) => {
+    if (flags.filter) return rotateByFilter({ ...flags, filter: flags.filter });
+    if (certId === undefined) throw new InvalidArgumentError('give a certificate id, or --filter key=value');
     const client = connect(flags);
     const csr = flags.csr === undefined ? undefined : readFile(flags.csr, 'CSR').toString('utf8');
     const { body } = await client.json<Certificate>('POST', path(certId, '/rotate'), { body: defined({ csr }) });
@@ -293,4 +310,5 @@ export function registerCertificateCommands(program: Command): void {
   });
 
   registerCertificateFileCommands(cert);
+  registerRotationCommands(cert);
 }

@@ -10,7 +10,9 @@ import { registerDestinationCommands } from './destination.ts';
 import { registerDomainCommands } from './domain.ts';
 import { registerEndpointCommands } from './endpoint.ts';
 import { registerIssuerCommands } from './issuer.ts';
+import { registerJobCommands } from './job.ts';
 import { registerLoginCommand } from './login.ts';
+import { registerNotificationCommands } from './notification.ts';
 import { registerPendingCommands } from './pending.ts';
 import { registerRequestCommands } from './request.ts';
 import { registerRoleCommands } from './role.ts';
@@ -32,4 +34,6 @@ export function registerClientCommands(program: Command): void {
   registerDestinationCommands(program);
   registerSourceCommands(program);
   registerEndpointCommands(program);
+  registerJobCommands(program);
+  registerNotificationCommands(program);
 }

@@ -15,8 +15,9 @@ function config(flags: ServerFlags): ServerConfig {
   return loadServerConfig({ host: flags.host, port: flags.port, dataDir: flags.dataDir });
 }
 
-/** How often `serve` looks for CRLs nearing nextUpdate (they are rebuilt an hour ahead). */
-const CRL_REFRESH_MS = 5 * 60_000;
+/** The clock every service reads: real time, shifted by TARSIER_CLOCK_OFFSET_SECONDS (drills and tests). */
+export const clockOf = (cfg: Pick<ServerConfig, 'clockOffsetSeconds'>) => () =>
+  new Date(Date.now() + cfg.clockOffsetSeconds * 1000);
 
 /**
  * Starts the API (`api`) or only the public revocation endpoints (`revocation`, for `tarsier ocsp`); resolves
@@ -29,7 +30,7 @@ export async function startServer(
 ) {
   const { createServices } = await import('../services.ts');
   const { buildApp, buildRevocationApp } = await import('../http/app.ts');
-  const services = await createServices(cfg);
+  const services = await createServices(cfg, clockOf(cfg));
   const admin = await services.identity.bootstrapAdmin(cfg.adminPassword);
   if (admin.generatedPassword) {
     print(`Created user 'admin' with password: ${admin.generatedPassword}`);
@@ -44,25 +45,14 @@ export async function startServer(
   print(
     `${what} listening on ${address} (database: ${cfg.database.kind === 'sqlite' ? cfg.database.file : 'postgresql'})`,
   );
-  let ticks = 0;
-  const refresh = setInterval(() => {
-    services.revocation.refreshDue().catch((e) => services.log.error({ err: e }, 'CRL refresh failed'));
-    // Hourly: the planner's statistics follow the data as it grows.
-    if (++ticks % 12 === 0)
-      services.database.dialect
-        .maintain(services.db)
-        .catch((e) => services.log.error({ err: e }, 'database maintenance failed'));
-  }, CRL_REFRESH_MS);
-  refresh.unref();
-  if (mode === 'revocation') clearInterval(refresh);
-  const pendingLoop = mode === 'api' ? startPendingLoop(services, cfg.pendingPollSeconds) : undefined;
+  // The public revocation responder runs no jobs; `serve` runs them unless TARSIER_JOBS=off (then workers do).
+  if (mode === 'api') await services.scheduler.start({ work: cfg.jobs.enabled });
   return {
     address,
     services,
     app,
     async stop() {
-      clearInterval(refresh);
-      await pendingLoop?.stop();
+      await services.scheduler.stop();
       // Source runs in progress record where they stopped while the database is still open.
       await services.sources.stop();
       await app.close();
@@ -71,26 +61,21 @@ export async function startServer(
   };
 }
 
-/** Works due pending certificates every few seconds, one pass at a time; stop() waits for a pass in progress. */
-function startPendingLoop(
-  services: { pending: { processDue(): Promise<number> }; log: { error(o: object, m: string): void } },
-  seconds: number,
+/** `tarsier worker`: the background jobs without the API, for running them on more (or other) machines. */
+export async function startWorker(
+  cfg: ServerConfig,
+  print: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ) {
-  let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = services.pending
-      .processDue()
-      .catch((e) => services.log.error({ err: e }, 'pending certificates: pass failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  }, seconds * 1000);
-  timer.unref();
+  const { createServices } = await import('../services.ts');
+  const services = await createServices(cfg, clockOf(cfg));
+  await services.scheduler.start({ work: true });
+  print(`Tarsier worker running ${services.jobRegistry.all().length} jobs (database: ${cfg.database.kind})`);
   return {
+    services,
     async stop() {
-      clearInterval(timer);
-      await running;
+      await services.scheduler.stop();
+      await services.sources.stop();
+      await services.close();
     },
   };
 }
@@ -117,6 +102,13 @@ export function registerServerCommands(program: Command): void {
       await untilSignal(server);
     },
   );
+
+  withServerFlags(
+    program.command('worker').description('run the background jobs only (several may share one PostgreSQL database)'),
+  ).action(async (flags: ServerFlags) => {
+    const worker = await startWorker(config(flags));
+    await untilSignal(worker);
+  });
 
   withServerFlags(
     program.command('ocsp').description('serve only the public OCSP responder and CRLs (run several for scale)'),

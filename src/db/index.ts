@@ -14,6 +14,7 @@ import * as m005 from './migrations/005-domains.ts';
 import * as m006 from './migrations/006-issuers.ts';
 import * as m007 from './migrations/007-destinations.ts';
 import * as m008 from './migrations/008-sources.ts';
+import * as m009 from './migrations/009-lifecycle.ts';
 import * as m011 from './migrations/011-certificate-stats.ts';
 import type { Database } from './schema.ts';
 import { durableSqliteDialect } from './sqlite-durable.ts';
@@ -61,6 +62,7 @@ function provider(dialect: DialectOps): MigrationProvider {
     '007-destinations': m007,
     '011-certificate-stats': m011,
     '008-sources': m008,
+    '009-lifecycle': m009,
   };
   return {
     async getMigrations() {

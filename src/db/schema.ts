@@ -379,6 +379,114 @@ export interface EndpointCertificatesTable {
   last_seen_at: string;
 }
 
+export interface JobRunsTable {
+  id: Id;
+  job: string;
+  status: 'running' | 'succeeded' | 'failed';
+  /** `schedule` or `manual:<actor>` */
+  trigger: string;
+  /** host:pid of the process that ran it */
+  process: string;
+  /** JSON summary the job returned */
+  result: Json | null;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface NotificationChannelsTable {
+  id: Id;
+  name: string;
+  /** The notification plugin's type: `email`, `slack`, `webhook` */
+  plugin: string;
+  options: Json;
+  secrets_id: number | null;
+  /** 1: certificate owners (their users' e-mail addresses) are reached through this channel */
+  owners: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+}
+
+export interface NotificationRulesTable {
+  id: Id;
+  channel_id: number;
+  /** `all`, `owner`, `authority` (id), `label` (key=value) */
+  match: string;
+  value: string;
+  /** e-mail address, or '' for channels with one destination (webhooks) */
+  recipient: string;
+  /** JSON list of events the rule wants */
+  events: Json;
+  created_at: string;
+  created_by: string | null;
+}
+
+export interface NotificationMarksTable {
+  /** e.g. `certificate:12`, `authority:3` */
+  subject: string;
+  /** e.g. `expiry:30`: the notice already given, so it is never given twice */
+  event_key: string;
+  created_at: string;
+}
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed';
+
+export interface NotificationDeliveriesTable {
+  id: Id;
+  channel_id: number;
+  recipient: string;
+  event: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  /** JSON sent to webhooks */
+  payload: Json;
+  status: DeliveryStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface RotationSettingsTable {
+  certificate_id: number;
+  enabled: number;
+  days_before: number;
+  /** Revoke the replaced certificate this many days after its replacement; null: never */
+  revoke_after_days: number | null;
+  updated_at: string;
+}
+
+export type RotationStatus = 'running' | 'waiting' | 'done' | 'failed';
+
+export interface RotationsTable {
+  id: Id;
+  certificate_id: number;
+  status: RotationStatus;
+  new_certificate_id: number | null;
+  /** Set while an external issuer is still working on the replacement */
+  pending_id: number | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  /** A process working on the rotation holds it until then; a killed process's hold runs out */
+  locked_until: string | null;
+  last_error: string | null;
+  old_revoked_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RevocationChecksTable {
+  certificate_id: number;
+  method: 'ocsp' | 'crl' | 'none';
+  status: 'good' | 'revoked' | 'unknown' | 'error';
+  detail: string | null;
+  checked_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -402,6 +510,14 @@ export interface Database {
   source_run_items: SourceRunItemsTable;
   endpoints: EndpointsTable;
   endpoint_certificates: EndpointCertificatesTable;
+  job_runs: JobRunsTable;
+  notification_channels: NotificationChannelsTable;
+  notification_rules: NotificationRulesTable;
+  notification_marks: NotificationMarksTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  rotation_settings: RotationSettingsTable;
+  rotations: RotationsTable;
+  revocation_checks: RevocationChecksTable;
 }
 
 export type CertificateRow = Selectable<CertificatesTable>;

@@ -17,9 +17,12 @@ import { registerAuthMethodRoutes } from '../modules/identity/methods-routes.ts'
 import { hasPermission } from '../modules/identity/permissions.ts';
 import { registerIdentityRoutes } from '../modules/identity/routes.ts';
 import { registerChallengeRoutes, registerIssuerRoutes } from '../modules/issuers/routes.ts';
+import { registerJobRoutes } from '../modules/jobs/routes.ts';
+import { registerNotificationRoutes } from '../modules/notifications/routes.ts';
 import { registerPendingRoutes } from '../modules/pending/routes.ts';
 import { registerRequestRoutes } from '../modules/requests/routes.ts';
 import { registerRevocationRoutes } from '../modules/revocation/routes.ts';
+import { registerRotationRoutes } from '../modules/rotation/routes.ts';
 import { registerSourceRoutes } from '../modules/sources/routes.ts';
 import type { Services } from '../services.ts';
 import { readCookie, SESSION_COOKIE } from './cookies.ts';
@@ -163,6 +166,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await registerWebUi(app);
   registerSourceRoutes(app, services);
   registerEndpointRoutes(app, services);
+  registerJobRoutes(app, services);
+  registerNotificationRoutes(app, services);
+  registerRotationRoutes(app, services);
   registerEndpointProblemRoutes(app, services);
   return app;
 }

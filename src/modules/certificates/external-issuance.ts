@@ -19,6 +19,7 @@ import type { KeyService } from '../keys/service.ts';
 import * as pendingStore from '../pending/store.ts';
 import type { RequestContext } from '../request-context.ts';
 import { planExternal } from './external-plan.ts';
+import { alreadyRotated } from './issuance.ts';
 import { metadata, rowFromParsed } from './rows.ts';
 import type { IssueInput } from './schemas.ts';
 import * as store from './store.ts';
@@ -102,7 +103,8 @@ export function createExternalIssuance({ db, keys, audit, issuers, issuingAuthor
       created_at: clock().toISOString(),
       created_by: actor.ctx?.principal.actor ?? actor.requestedBy ?? null,
     });
-    if (req.replacesId) await store.updateCertificate(exec, req.replacesId, { replaced_by_id: stored.id });
+    if (req.replacesId && !(await store.markReplaced(exec, req.replacesId, stored.id)))
+      throw alreadyRotated(req.replacesId);
     const target = { type: 'certificate', id: stored.id };
     const details = {
       issuerId: issuer.id,

@@ -11,7 +11,7 @@ import type { CertificateSpec, KeyType, ParsedCsr } from '../../crypto/types.ts'
 import { createTransactionBatcher } from '../../db/batch.ts';
 import type { Db } from '../../db/index.ts';
 import type { AuthorityRow, CertificateRow, NewCertificateRow } from '../../db/schema.ts';
-import { ValidationError } from '../../errors.ts';
+import { ConflictError, ValidationError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import { checkIssuancePolicy } from '../authorities/policy.ts';
 import type { AuthorityService, IssuingAuthority } from '../authorities/service.ts';
@@ -76,6 +76,10 @@ export async function signWithAuthority(
   );
   return { der, plan, serialHex, crlShard, publicKey, privateKey: pair?.privateKey };
 }
+
+/** Another process (or request) rotated the certificate first: this issuance is rolled back, never doubled. */
+export const alreadyRotated = (id: number) =>
+  new ConflictError(`certificate ${id} was rotated by another request at the same time; use its replacement`);
 
 export function createIssuance({ db, keys, audit, authorities, clock }: IssuanceDeps) {
   const commits = createTransactionBatcher(db);
@@ -149,7 +153,7 @@ export function createIssuance({ db, keys, audit, authorities, clock }: Issuance
       const keyId = privateKey ? await keys.store(trx, privateKey) : null;
       const stored = await store.insertCertificateReturning(trx, { ...row, private_key_id: keyId });
       const newId = stored.id;
-      if (replaces) await store.updateCertificate(trx, replaces.id, { replaced_by_id: newId });
+      if (replaces && !(await store.markReplaced(trx, replaces.id, newId))) throw alreadyRotated(replaces.id);
       await audit.record(
         trx,
         byCaller(

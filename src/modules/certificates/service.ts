@@ -239,6 +239,21 @@ export function createCertificateService(deps: CertificateDeps) {
     },
 
     events: (id: number) => audit.forTarget('certificate', id),
+
+    /** Records that another CA revoked a certificate (found by a revocation check); false when already marked. */
+    async recordExternalRevocation(id: number, at: string, reason: string, source: string): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        if (!(await store.markRevoked(trx, id, at, reason))) return false;
+        await audit.record(trx, {
+          actor: 'system:revocation-check',
+          action: 'certificate.revoked-externally',
+          target: { type: 'certificate', id },
+          outcome: 'success',
+          details: { reason, source },
+        });
+        return true;
+      });
+    },
   };
 
   /** Revokes at the external issuer first, then records it: a refusal there leaves the record unchanged. */

@@ -26,6 +26,20 @@ export async function updateCertificate(db: Db, id: number, changes: Certificate
   await db.updateTable('certificates').set(changes).where('id', '=', id).execute();
 }
 
+/**
+ * Links a rotation: `id` is replaced by `newId` unless it was replaced already (by another process rotating it at
+ * the same moment); returns whether this call did it. The caller rolls back its new certificate when not.
+ */
+export async function markReplaced(db: Db, id: number, newId: number): Promise<boolean> {
+  const r = await db
+    .updateTable('certificates')
+    .set({ replaced_by_id: newId })
+    .where('id', '=', id)
+    .where('replaced_by_id', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 /** Marks a certificate revoked unless it already is; returns whether this call did it (safe against races). */
 export async function markRevoked(db: Db, id: number, at: string, reason: string): Promise<boolean> {
   const r = await db

@@ -30,6 +30,10 @@ export const PERMISSIONS = [
   'source:manage',
   'source:run',
   'endpoint:read',
+  'job:read',
+  'job:run',
+  'notification:read',
+  'notification:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -65,6 +69,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'issuer:manage',
     'source:manage',
     'source:run',
+    'job:read',
+    'job:run',
+    'notification:read',
+    'notification:manage',
   ],
   user: USER,
   security: [
@@ -79,6 +87,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
     'destination:read',
     'source:read',
     'endpoint:read',
+    'job:read',
+    'notification:read',
   ],
 };
 
