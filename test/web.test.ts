@@ -18,6 +18,7 @@ import {
 } from './harness/browser.ts';
 import { type RunningCfssl, startCfssl } from './harness/cfssl.ts';
 import { testDialects } from './harness/databases.ts';
+import { startReceiver } from './harness/http-receiver.ts';
 import { selfSignedEc, type Workdir, workdir } from './harness/openssl.ts';
 import { type RunningTarsier, startTarsier, TEST_USER_PASSWORD } from './harness/tarsier.ts';
 import { type NodeTlsServer, startNodeTls, startPlainTcp } from './harness/tls-servers.ts';
@@ -29,6 +30,7 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
   /** A server presenting a self-signed certificate, and a port that does not speak TLS: for a source to find. */
   let selfSigned: NodeTlsServer;
   let plain: Awaited<ReturnType<typeof startPlainTcp>>;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let w: Workdir;
   let issuingName: string;
   let certificateId: number;
@@ -52,6 +54,7 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     }
     selfSigned = await startNodeTls(selfSignedEc(w, 'self', 'localhost'));
     plain = await startPlainTcp();
+    receiver = await startReceiver();
     await t.userToken('auditor', ['security']);
     // Something for the dashboard's chart: certificates of two owners expiring within 90 days.
     for (const [i, days] of [20, 45, 45, 80].entries()) {
@@ -67,6 +70,7 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await cfssl?.stop();
     await selfSigned?.stop();
     await plain?.stop();
+    await receiver?.stop();
     w?.remove();
   });
 
@@ -352,6 +356,47 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
       .waitFor();
   });
 
+  it('adds a webhook channel that a test-send reaches, a rule for one owner, and runs a job now', async () => {
+    const { page } = b;
+    await page.goto(`${t.url}/#/notifications`);
+    await page.getByLabel('Channel name').fill('hook');
+    await page.getByLabel('Plugin').selectOption('webhook');
+    await page.getByLabel('url (required)').fill(`${receiver.url}/tarsier`);
+    await page.getByLabel('signingKey (required)').fill('web-ui-signing-key-0123');
+    await page.getByLabel('Reach certificate owners through this channel').check();
+    await page.getByRole('button', { name: 'Create channel' }).click();
+    await page.getByRole('cell', { name: 'hook', exact: true }).waitFor();
+    const channel = (await t.api('GET', '/api/v1/notifications/channels')).json.items[0];
+    expect(channel).toMatchObject({ name: 'hook', owners: true, secretsSet: ['signingKey'] });
+    await page.getByRole('form', { name: 'Test hook' }).getByRole('button', { name: 'Send a test' }).click();
+    await page.getByRole('status').filter({ hasText: 'sent' }).waitFor();
+    expect(receiver.posts).toHaveLength(1);
+    expect(receiver.posts[0]).toMatchObject({ path: '/tarsier' });
+    expect(receiver.posts[0]!.headers['x-tarsier-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+
+    await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'hook' });
+    await page.getByLabel('Certificates', { exact: true }).selectOption('owner');
+    await page.getByLabel('Matching').fill('payments');
+    await page.getByLabel('revoked').check();
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('cell', { name: 'owner payments' }).waitFor();
+    const rules = (await t.api('GET', '/api/v1/notifications/rules')).json.items;
+    expect(rules).toEqual([
+      expect.objectContaining({ match: 'owner', value: 'payments', events: ['expiry', 'revoked'] }),
+    ]);
+    await screenshots(page, `${dialect}-notifications-added`);
+
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('button', { name: 'Run crl-refresh now' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^crl-refresh: succeeded/ })
+      .waitFor();
+    const job = (await t.api('GET', '/api/v1/jobs/crl-refresh')).json;
+    expect(job.lastRun).toMatchObject({ status: 'succeeded', trigger: 'manual:user:admin' });
+    await screenshots(page, `${dialect}-jobs-run`);
+  });
+
   it('offers LDAP and OIDC sign-in only when the server has them configured', async () => {
     const { page } = b;
     const other = await startTarsier({
@@ -405,6 +450,8 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
       'destinations',
       'sources',
       'endpoints',
+      'notifications',
+      'jobs',
       'approvals',
       'users',
       'audit',

@@ -6,7 +6,7 @@ import { api } from '../lib/api.ts';
 import { collectValues, type RawValues, rawValues, schemaFields } from '../lib/schema-form.ts';
 import type { PluginDescription, PluginInstance } from '../lib/types.ts';
 import { useAction } from '../lib/use-api.ts';
-import { ErrorNotice, SelectField, TextField } from './form.tsx';
+import { CheckField, ErrorNotice, SelectField, TextField } from './form.tsx';
 import { SchemaForm } from './schema-form.tsx';
 
 interface Props {
@@ -19,10 +19,13 @@ interface Props {
   plugins: PluginDescription[];
   /** Edit this one instead of creating. */
   editing?: PluginInstance;
+  /** Yes/no settings of the instance itself (not of its plugin), sent beside name and plugin on create. */
+  flags?: Array<{ name: string; label: string }>;
   done: () => void;
 }
 
-export function PluginInstanceForm({ noun, heading, submitLabel, endpoint, plugins, editing, done }: Props) {
+export function PluginInstanceForm(props: Props) {
+  const { noun, heading, submitLabel, endpoint, plugins, editing, flags = [], done } = props;
   const [name, setName] = useState(editing?.name ?? '');
   const [type, setType] = useState(editing?.plugin ?? '');
   const plugin = plugins.find((p) => p.type === type);
@@ -37,6 +40,7 @@ export function PluginInstanceForm({ noun, heading, submitLabel, endpoint, plugi
   );
   const [options, setOptions] = useState<RawValues>(() => rawValues(optionFields, editing?.options ?? {}));
   const [secrets, setSecrets] = useState<RawValues>({});
+  const [flagValues, setFlagValues] = useState<Record<string, boolean>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const action = useAction();
   const submit = async (e: FormEvent) => {
@@ -48,7 +52,7 @@ export function PluginInstanceForm({ noun, heading, submitLabel, endpoint, plugi
     const secretsValue = Object.keys(s.value).length ? s.value : undefined;
     const sent = editing
       ? api('PATCH', `${endpoint}/${editing.id}`, { options: o.value, secrets: secretsValue })
-      : api('POST', endpoint, { name, plugin: type, options: o.value, secrets: secretsValue });
+      : api('POST', endpoint, { name, plugin: type, options: o.value, secrets: secretsValue, ...flagValues });
     if (await action.run(() => sent)) done();
   };
   const id = `${noun}-form`;
@@ -72,7 +76,10 @@ export function PluginInstanceForm({ noun, heading, submitLabel, endpoint, plugi
               setOptions({});
               setSecrets({});
             }}
-            options={[{ value: '', label: 'choose…' }, ...plugins.map((p) => ({ value: p.type, label: p.title }))]}
+            options={[
+              { value: '', label: 'choose…' },
+              ...plugins.map((p) => ({ value: p.type, label: p.title ?? p.type })),
+            ]}
           />
         </>
       )}
@@ -87,6 +94,15 @@ export function PluginInstanceForm({ noun, heading, submitLabel, endpoint, plugi
             <legend>Credentials (stored encrypted, never shown again)</legend>
             <SchemaForm fields={secretFields} values={secrets} errors={errors} onChange={setSecrets} />
           </fieldset>
+          {!editing &&
+            flags.map((f) => (
+              <CheckField
+                key={f.name}
+                label={f.label}
+                checked={flagValues[f.name] === true}
+                onChange={(v) => setFlagValues((x) => ({ ...x, [f.name]: v }))}
+              />
+            ))}
         </>
       )}
       <ErrorNotice error={action.error} />

@@ -14,8 +14,13 @@ interface Props<T extends PluginInstance> {
   intro: string;
   /** e.g. `destination`: names the form's fields and buttons. */
   noun: string;
-  /** The collection, e.g. /api/v1/destinations (its plugins at `${endpoint}/plugins`). */
+  /** The collection, e.g. /api/v1/destinations. */
   endpoint: string;
+  /** Default `${endpoint}/plugins`. */
+  pluginsEndpoint?: string;
+  /** False when the kind has no PATCH: no Edit button. */
+  editable?: boolean;
+  flags?: Array<{ name: string; label: string }>;
   managePermission: string;
   columns: Column<T>[];
   /** A row's own actions, before Edit and Delete (shown to whoever may see them). */
@@ -23,13 +28,15 @@ interface Props<T extends PluginInstance> {
   children?: (list: { rows: T[]; reload: () => void }) => ReactNode;
 }
 
-function EditDelete({ name, remove, edit }: { name: string; remove: () => Promise<unknown>; edit: () => void }) {
+function EditDelete({ name, remove, edit }: { name: string; remove: () => Promise<unknown>; edit?: () => void }) {
   const action = useAction();
   return (
     <>
-      <button type="button" onClick={edit} aria-label={`Edit ${name}`}>
-        Edit
-      </button>
+      {edit && (
+        <button type="button" onClick={edit} aria-label={`Edit ${name}`}>
+          Edit
+        </button>
+      )}
       <button
         type="button"
         className="danger"
@@ -45,11 +52,13 @@ function EditDelete({ name, remove, edit }: { name: string; remove: () => Promis
 }
 
 export function PluginInstances<T extends PluginInstance>(props: Props<T>) {
-  const { title, intro, noun, endpoint, managePermission, rowActions, children } = props;
+  const { title, intro, noun, endpoint, managePermission, rowActions, children, editable = true, flags } = props;
   const { can } = useSession();
   const list = useApi<Page<T>>(endpoint);
-  const plugins = useApi<Page<PluginDescription>>(`${endpoint}/plugins`).data?.items;
+  const plugins = useApi<Page<PluginDescription>>(props.pluginsEndpoint ?? `${endpoint}/plugins`).data?.items;
   const [editing, setEditing] = useState<T>();
+  // A new key after each save gives an empty form for the next one.
+  const [saved, setSaved] = useState(0);
   const manage = can(managePermission);
   const reload = () => void list.reload();
   const actions = (row: T) => (
@@ -58,7 +67,7 @@ export function PluginInstances<T extends PluginInstance>(props: Props<T>) {
       {manage && (
         <EditDelete
           name={row.name}
-          edit={() => setEditing(row)}
+          edit={editable ? () => setEditing(row) : undefined}
           remove={async () => {
             await api('DELETE', `${endpoint}/${row.id}`);
             reload();
@@ -78,15 +87,17 @@ export function PluginInstances<T extends PluginInstance>(props: Props<T>) {
       {children?.({ rows, reload })}
       {manage && plugins && (
         <PluginInstanceForm
-          key={editing?.id ?? 'new'}
+          key={editing ? `edit-${editing.id}` : `new-${saved}`}
           noun={noun}
           heading={editing ? `Edit ${editing.name}` : `New ${noun}`}
           submitLabel={editing ? 'Save changes' : `Create ${noun}`}
           endpoint={endpoint}
           plugins={plugins}
           editing={editing}
+          flags={flags}
           done={() => {
             setEditing(undefined);
+            setSaved((n) => n + 1);
             reload();
           }}
         />

@@ -18,10 +18,13 @@ import type {
 } from '../../../src/modules/endpoints/schemas.ts';
 import type { ApiKeySchema, MeReply, RoleSchema, UserSchema } from '../../../src/modules/identity/schemas.ts';
 import type { IssuerSchema, PendingSchema } from '../../../src/modules/issuers/schemas.ts';
+import type { JobSchema } from '../../../src/modules/jobs/schemas.ts';
+import type { ChannelSchema, DeliverySchema, RuleSchema } from '../../../src/modules/notifications/schemas.ts';
 import type { RequestSchema } from '../../../src/modules/requests/schemas.ts';
 import type { RunItemSchema, RunSchema, SourceSchema } from '../../../src/modules/sources/schemas.ts';
 
 export { KEY_TYPES, REVOCATION_REASONS, SIGNATURE_HASHES } from '../../../src/crypto/types.ts';
+export { NOTIFICATION_EVENTS } from '../../../src/modules/notifications/messages.ts';
 
 export type Me = Static<typeof MeReply>;
 export type Certificate = Static<typeof CertificateSummary>;
@@ -44,6 +47,10 @@ export type SourceRunItem = Static<typeof RunItemSchema>;
 export type Endpoint = Static<typeof EndpointSchema>;
 export type EndpointDetail = Static<typeof EndpointDetailSchema>;
 export type CertificateEndpoint = Static<typeof CertificateEndpointList>['items'][number];
+export type Job = Static<typeof JobSchema>;
+export type Channel = Static<typeof ChannelSchema>;
+export type Rule = Static<typeof RuleSchema>;
+export type Delivery = Static<typeof DeliverySchema>;
 export type { CertificateStats };
 
 /** A JSON Schema as the issuer plugins publish theirs (GET /api/v1/issuers/plugins): the parts the UI renders. */
@@ -67,7 +74,8 @@ export type JsonSchema = {
 /** A plugin as every kind's GET …/plugins describes it (issuers, destinations, …). */
 export interface PluginDescription {
   type: string;
-  title: string;
+  /** Notification channel plugins have none: their type is shown. */
+  title?: string;
   description: string;
   options: JsonSchema;
   secrets: JsonSchema;

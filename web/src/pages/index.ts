@@ -10,6 +10,8 @@ import { Dashboard } from './dashboard.tsx';
 import { Destinations } from './destinations.tsx';
 import { Domains } from './domains.tsx';
 import { Endpoints } from './endpoints.tsx';
+import { Jobs } from './jobs.tsx';
+import { Notifications } from './notifications.tsx';
 import { RequestWizard } from './request-wizard.tsx';
 import { Sources } from './sources.tsx';
 import { Users } from './users.tsx';
@@ -36,6 +38,8 @@ export const PAGES: PageEntry[] = [
   { path: '/destinations', label: 'Destinations', permissions: ['destination:read'], component: Destinations },
   { path: '/sources', label: 'Sources', permissions: ['source:read'], component: Sources },
   { path: '/endpoints', label: 'Endpoints', permissions: ['endpoint:read'], component: Endpoints },
+  { path: '/notifications', label: 'Notifications', permissions: ['notification:read'], component: Notifications },
+  { path: '/jobs', label: 'Jobs', permissions: ['job:read'], component: Jobs },
   { path: '/domains', label: 'Domains', permissions: ['domain:read'], component: Domains },
   { path: '/approvals', label: 'Approvals', permissions: ['request:read'], component: Approvals },
   { path: '/users', label: 'Users and keys', permissions: ['user:read', 'api-key:manage'], component: Users },
