@@ -233,7 +233,7 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     expect(w.openssl(['verify', '-x509_strict', '-CAfile', cfssl.caFile, 'cfssl-leaf.pem'])).toContain('OK');
   });
 
-  it('turns notifications off for the selected rows in bulk, and rotates from the detail page', async () => {
+  it('turns notifications off for the selected rows in bulk, rotates from the detail page, sets automatic rotation, and rotates by filter after a dry run', async () => {
     const { page } = b;
     await page.goto(`${t.url}/#/certificates`);
     await page.getByRole('searchbox', { name: 'Search' }).fill('svc');
@@ -253,6 +253,27 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     const newId = Number(page.url().split('/').pop());
     const rotated = await t.api('GET', `/api/v1/certificates/${newId}`);
     expect(rotated.json).toMatchObject({ commonName: 'svc2.example.test', replacesId: oldId });
+
+    // Automatic rotation for the new one, set on its page.
+    await page.getByLabel('Rotate automatically').check();
+    await page.getByLabel('Days before expiry').fill('20');
+    await page.getByRole('button', { name: 'Save rotation settings' }).click();
+    await expect
+      .poll(async () => (await t.api('GET', `/api/v1/certificates/${newId}/rotation`)).json)
+      .toMatchObject({ enabled: true, daysBefore: 20 });
+
+    // Bulk rotation by filter: a dry run first, then the rotation it announced.
+    await page.goto(`${t.url}/#/certificates?owner=payments`);
+    await page.getByText('Rotate all that match the filters').click();
+    await page.getByRole('button', { name: 'Dry run: what would be rotated' }).click();
+    const plan = page.getByRole('table', { name: 'Dry run: what would happen' });
+    await plan.getByRole('link', { name: 'svc1.example.test' }).waitFor();
+    expect(await plan.getByRole('cell', { name: 'rotate', exact: true }).count()).toBe(2);
+    await page.getByRole('button', { name: 'Rotate 2 certificates now' }).click();
+    const done = page.getByRole('table', { name: 'Rotation results' });
+    await expect.poll(() => done.getByRole('cell', { name: 'rotated', exact: true }).count()).toBe(2);
+    const svc1 = (await t.api('GET', '/api/v1/certificates?q=svc1&sort=-notAfter')).json.items;
+    expect(svc1.map((c: { owner: string }) => c.owner)).toEqual(['payments', 'payments']);
   });
 
   it('creates a directory destination, tests it, deploys to it from the wizard and again from the detail page', async () => {

@@ -21,6 +21,7 @@ import type { IssuerSchema, PendingSchema } from '../../../src/modules/issuers/s
 import type { JobSchema } from '../../../src/modules/jobs/schemas.ts';
 import type { ChannelSchema, DeliverySchema, RuleSchema } from '../../../src/modules/notifications/schemas.ts';
 import type { RequestSchema } from '../../../src/modules/requests/schemas.ts';
+import type { BulkResult, SettingsSchema } from '../../../src/modules/rotation/schemas.ts';
 import type { RunItemSchema, RunSchema, SourceSchema } from '../../../src/modules/sources/schemas.ts';
 
 export { KEY_TYPES, REVOCATION_REASONS, SIGNATURE_HASHES } from '../../../src/crypto/types.ts';
@@ -51,6 +52,8 @@ export type Job = Static<typeof JobSchema>;
 export type Channel = Static<typeof ChannelSchema>;
 export type Rule = Static<typeof RuleSchema>;
 export type Delivery = Static<typeof DeliverySchema>;
+export type RotationSettings = Static<typeof SettingsSchema>;
+export type BulkRotation = Static<typeof BulkResult>;
 export type { CertificateStats };
 
 /** A JSON Schema as the issuer plugins publish theirs (GET /api/v1/issuers/plugins): the parts the UI renders. */
