@@ -2,7 +2,12 @@
 // SFTP): the TCP connection goes through the outbound guard, the server's host key must match the pinned one, and
 // every failure becomes an Error whose message says what went wrong (refused, wrong password, host key mismatch).
 import { createHash } from 'node:crypto';
-import { Client, type SFTPWrapper, utils } from 'ssh2';
+import ssh2, { Client, type SFTPWrapper } from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader finds `Client` among its named exports but not `utils` (vitest's loader
+// does, which hid this until a real `tarsier serve` started), so utils comes from the default export.
+const { utils } = ssh2;
+
 import type { OutboundGuard } from './outbound.ts';
 
 export interface SshTarget {
@@ -61,7 +66,11 @@ function cb<T>(fn: (done: (err: Error | null | undefined, v?: T) => void) => voi
 }
 
 /** Connects and opens SFTP. Throws Error with a user-facing message; the caller decides how to report it. */
-export async function openSsh(guard: OutboundGuard, target: SshTarget, timeoutMs = 15_000): Promise<SshSession> {
+export async function openSsh(
+  guard: Pick<OutboundGuard, 'connect'>,
+  target: SshTarget,
+  timeoutMs = 15_000,
+): Promise<SshSession> {
   const port = target.port ?? 22;
   const expected = pinnedFingerprint(target.hostKey);
   const sock = await guard.connect(target.host, port, timeoutMs);
