@@ -10,11 +10,13 @@ import { useSession } from '../lib/session.tsx';
 import type { Source, SourceRun } from '../lib/types.ts';
 import { useAction } from '../lib/use-api.ts';
 
-/** What a source scans, in a few words: its targets or paths. */
+/** What a source scans, in a few words: its targets, or its paths (and host). */
 const scans = (s: Source) => {
   const o = s.options as Record<string, unknown>;
   const list = (o.targets ?? o.paths ?? []) as string[];
-  return list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(', ');
+  const shown = list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(', ');
+  // A source over SFTP reads its paths on another host.
+  return o.host ? `${o.host}: ${shown}` : shown;
 };
 
 const columns: Column<Source>[] = [
