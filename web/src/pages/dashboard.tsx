@@ -31,7 +31,7 @@ function Problems() {
       )}
       <ul className="cards" aria-label="Endpoints by problem">
         {data?.byProblem.map((p) => (
-          <li key={p.problem}>
+          <li key={p.problem} className="card">
             <span className="count">{p.endpoints}</span> {p.problem}
           </li>
         ))}
