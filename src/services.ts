@@ -255,6 +255,12 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     intervalSeconds: 6 * 3600,
     run: revocationChecks.runDue,
   });
+  jobRegistry.add({
+    name: 'source-runs',
+    description: 'runs every discovery source (TLS scans, directories), one after another',
+    intervalSeconds: 86_400,
+    run: () => sources.runAll(systemContext(), claimSeconds),
+  });
   const scheduler = createScheduler({
     registry: jobRegistry,
     execute: createJobRunner({ db, clock, log }),

@@ -3,11 +3,10 @@
 // all their certificates, each interval once, notify-off skipped, rules by label), a refusing and a stopped mail
 // server (the failure recorded and retried, nothing else lost), and signed webhook and Slack-compatible posts.
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaPair } from './harness/authorities.ts';
 import { testDialects } from './harness/databases.ts';
+import { startReceiver } from './harness/http-receiver.ts';
 import { type Workdir, workdir } from './harness/openssl.ts';
 import { type RunningSmtp, startSmtp } from './harness/smtp.ts';
 import { type RunningTarsier, startTarsier, TEST_USER_PASSWORD } from './harness/tarsier.ts';
@@ -15,29 +14,6 @@ import { type RunningTarsier, startTarsier, TEST_USER_PASSWORD } from './harness
 const DAY = 86_400;
 const SMTP_PASSWORD = 'mail-relay-pass-7f3a';
 const SIGNING_KEY = 'webhook-signing-key-0123456789';
-
-interface Posted {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-async function startReceiver() {
-  const posts: Posted[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', () => {
-      posts.push({ path: req.url ?? '', headers: req.headers, body });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, posts, stop: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 describe.each(testDialects())('notifications on %s', (dialect) => {
   let t: RunningTarsier;

@@ -3,48 +3,34 @@
 // revoke it and read the audit trail; the key download hidden from a role without certificate:read-key; the
 // wizard completed with the keyboard alone; an accessible name on every control; screenshots of each page.
 import fs from 'node:fs';
-import type { Page } from 'playwright-core';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaPair } from './harness/authorities.ts';
-import { ensureWebBuild, type RunningBrowser, screenshots, startBrowser, unnamedControls } from './harness/browser.ts';
+import {
+  ensureWebBuild,
+  type RunningBrowser,
+  screenshots,
+  signIn,
+  signOut,
+  startBrowser,
+  tabTo,
+  unnamedControls,
+} from './harness/browser.ts';
 import { type RunningCfssl, startCfssl } from './harness/cfssl.ts';
 import { testDialects } from './harness/databases.ts';
-import { type Workdir, workdir } from './harness/openssl.ts';
+import { startReceiver } from './harness/http-receiver.ts';
+import { selfSignedEc, type Workdir, workdir } from './harness/openssl.ts';
 import { type RunningTarsier, startTarsier, TEST_USER_PASSWORD } from './harness/tarsier.ts';
-
-async function signIn(page: Page, url: string, username: string, password: string) {
-  await page.goto(url);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByRole('heading', { name: 'Sign in to Tarsier' }).waitFor();
-}
-
-/** Presses Tab (and nothing else) until the focused control's accessible name is `name`. */
-async function tabTo(page: Page, name: string) {
-  for (let i = 0; i < 80; i++) {
-    await page.keyboard.press('Tab');
-    const focused = await page.evaluate(() => {
-      // Runs in the page: the DOM's types are not in this (Node) project's compiler settings.
-      const el = (globalThis as any).document.activeElement;
-      if (!el) return '';
-      const labelled = el.labels?.[0]?.textContent;
-      return (el.getAttribute('aria-label') ?? labelled ?? el.textContent ?? '').trim();
-    });
-    if (focused === name) return;
-  }
-  throw new Error(`Tab never reached a control named '${name}'`);
-}
+import { type NodeTlsServer, startNodeTls, startPlainTcp } from './harness/tls-servers.ts';
 
 describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
   let t: RunningTarsier;
   let b: RunningBrowser;
   let cfssl: RunningCfssl;
+  /** A server presenting a self-signed certificate, and a port that does not speak TLS: for a source to find. */
+  let selfSigned: NodeTlsServer;
+  let plain: Awaited<ReturnType<typeof startPlainTcp>>;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let w: Workdir;
   let issuingName: string;
   let certificateId: number;
@@ -55,9 +41,9 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await ensureWebBuild();
     [t, b, cfssl] = await Promise.all([startTarsier({ dialect }), startBrowser(), startCfssl()]);
     b.page.on('pageerror', (e) => pageErrors.push(e.message));
-    // Refused API calls (401 before sign-in, a 403 shown to the user) are expected; anything else is not.
+    // Refused API calls (401 before sign-in, a 403 or 409 shown to the user) are expected; anything else is not.
     b.page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of (401|403)/.test(m.text())) pageErrors.push(m.text());
+      if (m.type() === 'error' && !/status of (401|403|409)/.test(m.text())) pageErrors.push(m.text());
     });
     w = workdir();
     const pair = await createCaPair(t, w, 'Web');
@@ -66,6 +52,9 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
       const r = await t.api('POST', '/api/v1/domains', d);
       expect(r.status, r.text).toBe(201);
     }
+    selfSigned = await startNodeTls(selfSignedEc(w, 'self', 'localhost'));
+    plain = await startPlainTcp();
+    receiver = await startReceiver();
     await t.userToken('auditor', ['security']);
     // Something for the dashboard's chart: certificates of two owners expiring within 90 days.
     for (const [i, days] of [20, 45, 45, 80].entries()) {
@@ -79,6 +68,9 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await b?.stop();
     await t?.stop();
     await cfssl?.stop();
+    await selfSigned?.stop();
+    await plain?.stop();
+    await receiver?.stop();
     w?.remove();
   });
 
@@ -111,8 +103,7 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await nameInput.press('Enter');
     await expect.poll(() => page.locator('.names li').textContent()).toContain('in example.test');
     await screenshots(page, `${dialect}-request-names`);
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByRole('button', { name: 'Next' }).click();
+    for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Request certificate' }).click();
     await page.getByRole('heading', { name: 'www.example.test' }).waitFor();
     certificateId = Number(page.url().split('/').pop());
@@ -181,6 +172,9 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await page.keyboard.press('Enter');
     await page.getByText("This request will wait for a security reviewer's approval").waitFor();
     await page.keyboard.press('Enter'); // the name field is empty again: Enter moves to the next step
+    await page.getByRole('heading', { name: 'Destinations' }).waitFor();
+    await tabTo(page, 'Next');
+    await page.keyboard.press('Enter');
     await tabTo(page, 'Why it is needed (for the reviewer)');
     await page.keyboard.type('payments API');
     await page.keyboard.press('Enter');
@@ -226,6 +220,7 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     await page.getByLabel('Name to add').fill('cfssl.example.test');
     await page.getByLabel('Name to add').press('Enter');
     await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
     await page.getByText('Advanced').click();
     // The issuer's own per-certificate options, from its plugin's requestOptions schema.
     await page.getByLabel('profile').waitFor();
@@ -238,7 +233,7 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     expect(w.openssl(['verify', '-x509_strict', '-CAfile', cfssl.caFile, 'cfssl-leaf.pem'])).toContain('OK');
   });
 
-  it('turns notifications off for the selected rows in bulk, and rotates from the detail page', async () => {
+  it('turns notifications off for the selected rows in bulk, rotates from the detail page, sets automatic rotation, and rotates by filter after a dry run', async () => {
     const { page } = b;
     await page.goto(`${t.url}/#/certificates`);
     await page.getByRole('searchbox', { name: 'Search' }).fill('svc');
@@ -258,6 +253,169 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
     const newId = Number(page.url().split('/').pop());
     const rotated = await t.api('GET', `/api/v1/certificates/${newId}`);
     expect(rotated.json).toMatchObject({ commonName: 'svc2.example.test', replacesId: oldId });
+
+    // Automatic rotation for the new one, set on its page.
+    await page.getByLabel('Rotate automatically').check();
+    await page.getByLabel('Days before expiry').fill('20');
+    await page.getByRole('button', { name: 'Save rotation settings' }).click();
+    await expect
+      .poll(async () => (await t.api('GET', `/api/v1/certificates/${newId}/rotation`)).json)
+      .toMatchObject({ enabled: true, daysBefore: 20 });
+
+    // Bulk rotation by filter: a dry run first, then the rotation it announced.
+    await page.goto(`${t.url}/#/certificates?owner=payments`);
+    await page.getByText('Rotate all that match the filters').click();
+    await page.getByRole('button', { name: 'Dry run: what would be rotated' }).click();
+    const plan = page.getByRole('table', { name: 'Dry run: what would happen' });
+    await plan.getByRole('link', { name: 'svc1.example.test' }).waitFor();
+    expect(await plan.getByRole('cell', { name: 'rotate', exact: true }).count()).toBe(2);
+    await page.getByRole('button', { name: 'Rotate 2 certificates now' }).click();
+    const done = page.getByRole('table', { name: 'Rotation results' });
+    await expect.poll(() => done.getByRole('cell', { name: 'rotated', exact: true }).count()).toBe(2);
+    const svc1 = (await t.api('GET', '/api/v1/certificates?q=svc1&sort=-notAfter')).json.items;
+    expect(svc1.map((c: { owner: string }) => c.owner)).toEqual(['payments', 'payments']);
+  });
+
+  it('creates a directory destination, tests it, deploys to it from the wizard and again from the detail page', async () => {
+    const { page } = b;
+    const dir = path.join(w.dir, 'deploy');
+    fs.mkdirSync(dir);
+    await page.goto(`${t.url}/#/destinations`);
+    await page.getByLabel('Destination name').fill('local-dir');
+    await page.getByLabel('Plugin').selectOption({ label: 'Directory' });
+    await page.getByLabel('path (required)').fill(dir);
+    await page.getByLabel('command', { exact: true }).fill('echo reloaded');
+    await page.getByRole('button', { name: 'Create destination' }).click();
+    await page.getByRole('cell', { name: 'local-dir', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Test local-dir' }).click();
+    await page.getByRole('status').filter({ hasText: 'works' }).waitFor();
+    await screenshots(page, `${dialect}-destinations-tested`);
+
+    await page.getByRole('link', { name: 'Request' }).click();
+    await page.getByLabel('Authority or issuer').selectOption({ label: `${issuingName} (Tarsier intermediate)` });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Name to add').fill('deploy.example.test');
+    await page.getByLabel('Name to add').press('Enter');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('checkbox', { name: 'local-dir (directory)' }).check();
+    await screenshots(page, `${dialect}-request-destinations`);
+    for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Request certificate' }).click();
+    await page.getByRole('heading', { name: 'deploy.example.test' }).waitFor();
+    // The files are there, chained to the test root, with the key that belongs to the certificate.
+    const file = (ext: string) => path.join(dir, `deploy.example.test.${ext}`);
+    const verify = ['verify', '-x509_strict', '-CAfile', 'root.pem', '-untrusted', file('chain.crt'), file('crt')];
+    expect(w.openssl(verify)).toContain('OK');
+    const publicKey = w.openssl(['x509', '-in', file('crt'), '-noout', '-pubkey']);
+    expect(w.openssl(['pkey', '-in', file('key'), '-pubout'])).toBe(publicKey);
+    expect(fs.statSync(file('key')).mode & 0o777).toBe(0o600);
+    const deployments = page.getByRole('table', { name: 'Deployments, newest first' });
+    await deployments.getByRole('cell', { name: 'success' }).waitFor();
+    expect(await deployments.textContent()).toContain('reloaded');
+
+    // Change the command, deploy again (no choice: where it went before) and see both deployments.
+    await page.getByRole('link', { name: 'Destinations' }).click();
+    await page.getByRole('button', { name: 'Edit local-dir' }).click();
+    await page.getByLabel('command', { exact: true }).fill('echo deployed again');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'New destination' }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: 'deploy.example.test' }).waitFor();
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page.getByText('Deployed to 1 of 1 destinations.').waitFor();
+    await expect.poll(() => deployments.locator('tbody tr').count()).toBe(2);
+    expect(await deployments.locator('tbody tr').first().textContent()).toContain('deployed again');
+    await page.getByRole('button', { name: 'Check what is there now' }).click();
+    await page.getByRole('list', { name: 'At each destination now' }).getByText('current').waitFor();
+    await screenshots(page, `${dialect}-certificate-deployments`);
+
+    // A destination something was deployed to keeps its history: deleting it is refused, and the page says why.
+    await page.getByRole('link', { name: 'Destinations' }).click();
+    await page.getByRole('button', { name: 'Delete local-dir' }).click();
+    await page.getByRole('alert').waitFor();
+    expect((await t.api('GET', '/api/v1/destinations')).json.items).toHaveLength(1);
+  });
+
+  it('runs a TLS source from its page: per-item errors, the problem on the dashboard, endpoints and where a certificate was seen', async () => {
+    const { page } = b;
+    await page.goto(`${t.url}/#/sources`);
+    await page.getByLabel('Source name').fill('lab');
+    await page.getByLabel('Plugin').selectOption({ label: 'TLS endpoints' });
+    const target = `localhost@127.0.0.1:${selfSigned.port}`;
+    await page.getByLabel('targets (required)').fill(`${target}\n127.0.0.1:${plain.port}`);
+    await page.getByRole('button', { name: 'Create source' }).click();
+    await page.getByRole('cell', { name: 'lab', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Run lab now' }).click();
+    await page.getByRole('status').filter({ hasText: 'finished: 2 items, 1 failed, 1 new certificates' }).waitFor();
+    const items = page.getByRole('table', { name: /^Items of run/ });
+    await items.getByText('self-signed, untrusted-chain').waitFor();
+    await page.getByLabel('Errors only').check();
+    await expect.poll(() => items.locator('tbody tr').count()).toBe(1);
+    expect(await items.locator('tbody tr').textContent()).toContain(`127.0.0.1:${plain.port}`);
+    await screenshots(page, `${dialect}-sources-run`);
+
+    const problems = await t.api('GET', '/api/v1/endpoints/problems');
+    expect(problems.json).toEqual({
+      endpoints: 1,
+      byProblem: [
+        { problem: 'self-signed', endpoints: 1 },
+        { problem: 'untrusted-chain', endpoints: 1 },
+      ],
+    });
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('list', { name: 'Endpoints by problem' }).getByText('self-signed').waitFor();
+    await page.getByRole('link', { name: '1 endpoint in use shows a problem' }).click();
+    await page.getByLabel('Location contains').fill(String(selfSigned.port));
+    const row = page.getByRole('row').filter({ hasText: `127.0.0.1:${selfSigned.port}` });
+    await row.getByText('self-signed').waitFor();
+    await screenshots(page, `${dialect}-endpoints-filtered`);
+    await row.getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'localhost' }).waitFor();
+    await page
+      .getByRole('table', { name: 'Endpoints that have shown it' })
+      .getByText(`tls://127.0.0.1:${selfSigned.port}#localhost`)
+      .waitFor();
+  });
+
+  it('adds a webhook channel that a test-send reaches, a rule for one owner, and runs a job now', async () => {
+    const { page } = b;
+    await page.goto(`${t.url}/#/notifications`);
+    await page.getByLabel('Channel name').fill('hook');
+    await page.getByLabel('Plugin').selectOption('webhook');
+    await page.getByLabel('url (required)').fill(`${receiver.url}/tarsier`);
+    await page.getByLabel('signingKey (required)').fill('web-ui-signing-key-0123');
+    await page.getByLabel('Reach certificate owners through this channel').check();
+    await page.getByRole('button', { name: 'Create channel' }).click();
+    await page.getByRole('cell', { name: 'hook', exact: true }).waitFor();
+    const channel = (await t.api('GET', '/api/v1/notifications/channels')).json.items[0];
+    expect(channel).toMatchObject({ name: 'hook', owners: true, secretsSet: ['signingKey'] });
+    await page.getByRole('form', { name: 'Test hook' }).getByRole('button', { name: 'Send a test' }).click();
+    await page.getByRole('status').filter({ hasText: 'sent' }).waitFor();
+    expect(receiver.posts).toHaveLength(1);
+    expect(receiver.posts[0]).toMatchObject({ path: '/tarsier' });
+    expect(receiver.posts[0]!.headers['x-tarsier-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+
+    await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'hook' });
+    await page.getByLabel('Certificates', { exact: true }).selectOption('owner');
+    await page.getByLabel('Matching').fill('payments');
+    await page.getByLabel('revoked').check();
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('cell', { name: 'owner payments' }).waitFor();
+    const rules = (await t.api('GET', '/api/v1/notifications/rules')).json.items;
+    expect(rules).toEqual([
+      expect.objectContaining({ match: 'owner', value: 'payments', events: ['expiry', 'revoked'] }),
+    ]);
+    await screenshots(page, `${dialect}-notifications-added`);
+
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('button', { name: 'Run crl-refresh now' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^crl-refresh: succeeded/ })
+      .waitFor();
+    const job = (await t.api('GET', '/api/v1/jobs/crl-refresh')).json;
+    expect(job.lastRun).toMatchObject({ status: 'succeeded', trigger: 'manual:user:admin' });
+    await screenshots(page, `${dialect}-jobs-run`);
   });
 
   it('offers LDAP and OIDC sign-in only when the server has them configured', async () => {
@@ -310,6 +468,11 @@ describe.each(testDialects())('web UI in Chromium (%s)', (dialect) => {
       'request',
       'authorities',
       'domains',
+      'destinations',
+      'sources',
+      'endpoints',
+      'notifications',
+      'jobs',
       'approvals',
       'users',
       'audit',

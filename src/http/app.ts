@@ -10,6 +10,7 @@ import { registerCertificateRoutes } from '../modules/certificates/routes.ts';
 import { registerCertificateStatsRoutes } from '../modules/certificates/stats-routes.ts';
 import { registerDestinationRoutes } from '../modules/destinations/routes.ts';
 import { registerDomainRoutes } from '../modules/domains/routes.ts';
+import { registerEndpointProblemRoutes } from '../modules/endpoints/problems.ts';
 import { registerEndpointRoutes } from '../modules/endpoints/routes.ts';
 import { registerExternalIdentityRoutes } from '../modules/identity/external-routes.ts';
 import { registerAuthMethodRoutes } from '../modules/identity/methods-routes.ts';
@@ -168,6 +169,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerJobRoutes(app, services);
   registerNotificationRoutes(app, services);
   registerRotationRoutes(app, services);
+  registerEndpointProblemRoutes(app, services);
   return app;
 }
 

@@ -2,11 +2,13 @@
 // SFTP): the TCP connection goes through the outbound guard, the server's host key must match the pinned one, and
 // every failure becomes an Error whose message says what went wrong (refused, wrong password, host key mismatch).
 import { createHash } from 'node:crypto';
-import ssh2, { type Client, type SFTPWrapper } from 'ssh2';
-import type { OutboundGuard } from './outbound.ts';
+import ssh2, { Client, type SFTPWrapper } from 'ssh2';
 
-// ssh2 is CommonJS: Node's ESM loader (tsx in `bin/tarsier.js`) finds no named export `utils`, only the default.
+// ssh2 is CommonJS: Node's ESM loader finds `Client` among its named exports but not `utils` (vitest's loader
+// does, which hid this until a real `tarsier serve` started), so utils comes from the default export.
 const { utils } = ssh2;
+
+import type { OutboundGuard } from './outbound.ts';
 
 export interface SshTarget {
   host: string;
@@ -64,11 +66,15 @@ function cb<T>(fn: (done: (err: Error | null | undefined, v?: T) => void) => voi
 }
 
 /** Connects and opens SFTP. Throws Error with a user-facing message; the caller decides how to report it. */
-export async function openSsh(guard: OutboundGuard, target: SshTarget, timeoutMs = 15_000): Promise<SshSession> {
+export async function openSsh(
+  guard: Pick<OutboundGuard, 'connect'>,
+  target: SshTarget,
+  timeoutMs = 15_000,
+): Promise<SshSession> {
   const port = target.port ?? 22;
   const expected = pinnedFingerprint(target.hostKey);
   const sock = await guard.connect(target.host, port, timeoutMs);
-  const client: Client = new ssh2.Client();
+  const client = new Client();
   let presented: string | undefined;
   await new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());

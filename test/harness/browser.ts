@@ -109,3 +109,32 @@ export async function unnamedControls(page: Page): Promise<string[]> {
     await cdp.detach();
   }
 }
+
+export async function signIn(page: Page, url: string, username: string, password: string) {
+  await page.goto(url);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in to Tarsier' }).waitFor();
+}
+
+/** Presses Tab (and nothing else) until the focused control's accessible name is `name`. */
+export async function tabTo(page: Page, name: string) {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      // Runs in the page: the DOM's types are not in this (Node) project's compiler settings.
+      const el = (globalThis as any).document.activeElement;
+      if (!el) return '';
+      const labelled = el.labels?.[0]?.textContent;
+      return (el.getAttribute('aria-label') ?? labelled ?? el.textContent ?? '').trim();
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached a control named '${name}'`);
+}

@@ -85,3 +85,10 @@ export function selfSignedCertificate(
 
 /** The subjectAltName extension for a certificate of localhost / 127.0.0.1. */
 export const LOCALHOST_SAN = ['-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'];
+
+/** A self-signed P-256 certificate for `commonName` made by openssl: `<name>.crt` and `<name>.key` in the workdir. */
+export function selfSignedEc(w: Workdir, name: string, commonName: string): { certPem: string; keyPem: string } {
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30'];
+  w.openssl(['req', '-x509', ...ec, '-subj', `/CN=${commonName}`, '-keyout', `${name}.key`, '-out', `${name}.crt`]);
+  return { certPem: w.read(`${name}.crt`).toString(), keyPem: w.read(`${name}.key`).toString() };
+}

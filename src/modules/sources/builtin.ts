@@ -1,6 +1,7 @@
 // The source plugins built into Tarsier. Adding one is a folder beside this file and a line here.
 import { directorySource } from './directory/index.ts';
 import type { AnySourcePlugin } from './registry.ts';
+import { sftpSource } from './sftp/index.ts';
 import { tlsSource } from './tls/index.ts';
 
-export const builtinSourcePlugins: readonly AnySourcePlugin[] = [tlsSource, directorySource];
+export const builtinSourcePlugins: readonly AnySourcePlugin[] = [tlsSource, directorySource, sftpSource];

@@ -3,6 +3,7 @@
 import type { OutboundGuard } from '../../net/outbound.ts';
 import type { Outbound } from './plugin.ts';
 
-export const throughGuard = (guard: Pick<OutboundGuard, 'resolveAllowed'>): Outbound => ({
+export const throughGuard = (guard: Pick<OutboundGuard, 'resolveAllowed' | 'connect'>): Outbound => ({
   resolve: async (host) => (await guard.resolveAllowed(host)).map((a) => a.address),
+  connect: guard.connect,
 });

@@ -2,6 +2,7 @@
 // A plugin only finds certificates and says where; the core parses, checks, imports (deduplicated by fingerprint)
 // and records endpoints, so every source flags problems the same way. A plugin reports each item, good or bad,
 // through `report`: one unreachable host or unreadable file is an item with an error, never an aborted run.
+import type { Socket } from 'node:net';
 import type { TSchema } from 'typebox';
 import type { EndpointPlace } from '../endpoints/place.ts';
 import type { PluginLogger } from '../issuers/plugin.ts';
@@ -30,11 +31,13 @@ export type FoundItem = { place: Place } & ({ material: Material } | { error: st
 
 /**
  * How a plugin reaches the network. `resolve` turns a host into the addresses it may connect to, and throws with
- * a sentence when the address is refused (link-local, cloud metadata, a range the admin did not allow): the
- * outbound guard supplies it, so a plugin never calls DNS or picks an address itself.
+ * a sentence when the address is refused (link-local, cloud metadata, a range the admin did not allow); `connect`
+ * opens a TCP connection to such an address (for SSH). The outbound guard supplies both, so a plugin never calls
+ * DNS or picks an address itself.
  */
 export interface Outbound {
   resolve(host: string): Promise<string[]>;
+  connect(host: string, port: number, timeoutMs?: number): Promise<Socket>;
 }
 
 /** A small read-only file tree: the local disk, or a remote host over SFTP. */

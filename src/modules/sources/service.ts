@@ -206,6 +206,35 @@ export function createSourceService(deps: SourceDeps) {
       return { items, next: items.length === limit ? String(items[items.length - 1]!.id) : null };
     },
 
+    /**
+     * One pass of the `source-runs` job: runs every source in turn, each to its end. A source already running
+     * (here, or in another process unless that run started more than `staleSeconds` ago and so lost its process)
+     * is skipped, so two passes at once do not scan a source twice.
+     */
+    async runAll(ctx: RequestContext, staleSeconds: number) {
+      const tally = { sources: 0, finished: 0, failed: 0, skipped: 0, certificatesNew: 0 };
+      for (const s of await store.listSources(db)) {
+        tally.sources++;
+        const last = (await store.listRuns(db, s.id, 1))[0];
+        const fresh = clock().getTime() - staleSeconds * 1000;
+        if (active.has(s.id) || (last?.status === 'running' && Date.parse(last.started_at) > fresh)) {
+          tally.skipped++;
+          continue;
+        }
+        // Started or deleted by someone else since the look above: skipped, like a busy one.
+        const r = await this.start(s.id, { wait: true }, ctx).catch((e) => {
+          if (e instanceof ConflictError || e instanceof NotFoundError) return undefined;
+          throw e;
+        });
+        if (!r) tally.skipped++;
+        else {
+          tally[r.status === 'finished' ? 'finished' : 'failed']++;
+          tally.certificatesNew += r.certificatesNew;
+        }
+      }
+      return tally;
+    },
+
     /** Stops this process's runs (at shutdown) and waits for them to record where they stopped. */
     async stop() {
       const all = [...active.values()];

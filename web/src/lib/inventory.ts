@@ -38,3 +38,13 @@ export function filtersFromHash(hash: string): InventoryFilters {
   }
   return f;
 }
+
+/** The filters as POST /api/v1/rotations/bulk takes them: the ones set, typed; the sort is not a filter. */
+export function bulkFilter(f: InventoryFilters): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(f)) {
+    if (k === 'sort' || !v.trim()) continue;
+    out[k] = k === 'authorityId' || k === 'expiringWithinDays' ? Number(v) : v.trim();
+  }
+  return out;
+}

@@ -19,7 +19,7 @@ describe('the request wizard', () => {
     expect(stepErrors(1, { ...NEW_REQUEST, names: ['www.other.org'] }, ctx).names).toBe(
       'www.other.org: Issuing refuses names outside registered domains',
     );
-    expect(stepErrors(2, { ...NEW_REQUEST, validityDays: '120', keyType: 'rsa-2048' }, ctx)).toEqual({
+    expect(stepErrors(3, { ...NEW_REQUEST, validityDays: '120', keyType: 'rsa-2048' }, ctx)).toEqual({
       validityDays: 'Issuing allows at most 90 days',
       keyType: 'Issuing allows only ec-p256',
     });
@@ -46,5 +46,12 @@ describe('the request wizard', () => {
       issuerOptions: { profile: 'tls', days: '30' },
     };
     expect(issueBody(state, fields)).toMatchObject({ issuerId: 7, issuerOptions: { profile: 'tls', days: 30 } });
+  });
+
+  it('deploys to the chosen destinations once issued, and sends no destinations when none were chosen', () => {
+    const state = { ...NEW_REQUEST, source: 'authority:2', names: ['www.example.com'] };
+    expect(stepErrors(2, state, ctx)).toEqual({});
+    expect(issueBody(state, [])).not.toHaveProperty('destinations');
+    expect(issueBody({ ...state, destinations: [4, 9] }, [])).toMatchObject({ destinations: [4, 9] });
   });
 });

@@ -16,7 +16,12 @@ export interface RequestState {
   signatureHash: string;
   extendedKeyUsages: string;
   issuerOptions: RawValues;
+  /** Destination ids to deploy to once issued. */
+  destinations: number[];
 }
+
+/** The wizard's steps, in order (issue 8: pick an authority, type names, choose destinations, done). */
+export const STEPS = ['Issuer', 'Names', 'Destinations', 'Options', 'Review'] as const;
 
 export const NEW_REQUEST: RequestState = {
   source: '',
@@ -29,6 +34,7 @@ export const NEW_REQUEST: RequestState = {
   signatureHash: '',
   extendedKeyUsages: '',
   issuerOptions: {},
+  destinations: [],
 };
 
 export function parseSource(source: string): { kind: 'authority' | 'issuer'; id: number } | undefined {
@@ -49,13 +55,14 @@ export function stepErrors(
   ctx: { domains: readonly Domain[]; authority?: Authority; requestFields: SchemaField[] },
 ): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (step === 0 && !parseSource(s.source)) errors.source = 'choose an authority or an issuer';
-  if (step === 1) {
+  const name = STEPS[step];
+  if (name === 'Issuer' && !parseSource(s.source)) errors.source = 'choose an authority or an issuer';
+  if (name === 'Names') {
     if (s.names.length === 0) errors.names = 'add at least one name, e.g. www.example.com';
     const bad = nameChecks(s, ctx.domains, ctx.authority).findIndex((c) => c.level === 'error');
     if (bad >= 0) errors.names = `${s.names[bad]}: ${nameChecks(s, ctx.domains, ctx.authority)[bad]!.message}`;
   }
-  if (step === 2) {
+  if (name === 'Options') {
     const max = ctx.authority?.policy.maxValidityDays;
     const days = s.validityDays.trim();
     if (days && !/^\d+$/.test(days)) errors.validityDays = 'validity is a whole number of days';
@@ -88,6 +95,7 @@ export function issueBody(s: RequestState, requestFields: SchemaField[]): Record
     if (Object.keys(options).length) body.issuerOptions = options;
   }
   if (s.validityDays.trim()) body.validityDays = Number(s.validityDays);
+  if (s.destinations.length) body.destinations = s.destinations;
   if (s.owner.trim()) body.owner = s.owner.trim();
   if (s.reason.trim()) body.reason = s.reason.trim();
   if (s.signatureHash) body.signatureHash = s.signatureHash;

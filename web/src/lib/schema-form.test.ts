@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectValues, schemaFields } from './schema-form.ts';
+import { collectValues, rawValues, schemaFields } from './schema-form.ts';
 
 // The shape of an issuer plugin's published options (cf. GET /api/v1/issuers/plugins).
 const schema = {
@@ -15,6 +15,16 @@ const schema = {
     dns: { type: 'object', properties: {} },
     profile: { anyOf: [{ type: 'string' }, { type: 'null' }] },
   },
+};
+
+// What the form below sends once filled in.
+const typed = {
+  directoryUrl: 'https://acme.test/dir',
+  email: 'pki@example.com',
+  retries: 3,
+  insecure: true,
+  caRoots: ['a.pem', 'b.pem'],
+  dns: { provider: 'rfc2136' },
 };
 
 describe('forms rendered from a plugin option schema', () => {
@@ -45,14 +55,7 @@ describe('forms rendered from a plugin option schema', () => {
       challenge: '',
     });
     expect(errors).toEqual({});
-    expect(value).toEqual({
-      directoryUrl: 'https://acme.test/dir',
-      email: 'pki@example.com',
-      retries: 3,
-      insecure: true,
-      caRoots: ['a.pem', 'b.pem'],
-      dns: { provider: 'rfc2136' },
-    });
+    expect(value).toEqual(typed);
   });
 
   it('names the field and the fix for each bad value', () => {
@@ -68,5 +71,12 @@ describe('forms rendered from a plugin option schema', () => {
       dns: 'dns must be JSON, e.g. {"key": "value"}',
     });
     expect(collectValues(schemaFields(schema), { retries: '11' }).errors.retries).toBe('retries must be at most 10');
+  });
+
+  it('shows saved settings in the form so that an unchanged form sends them back as they were', () => {
+    const fields = schemaFields(schema);
+    const raw = rawValues(fields, typed);
+    expect(raw).toMatchObject({ retries: '3', caRoots: 'a.pem\nb.pem', dns: '{"provider":"rfc2136"}' });
+    expect(collectValues(fields, raw)).toEqual({ value: typed, errors: {} });
   });
 });

@@ -95,3 +95,17 @@ export function collectValues(fields: SchemaField[], raw: RawValues) {
   }
   return { value, errors };
 }
+
+/** What a form shows for saved settings (editing an instance): the inverse of collectValues. */
+export function rawValues(fields: SchemaField[], saved: Record<string, unknown>): RawValues {
+  const raw: RawValues = {};
+  for (const f of fields) {
+    const v = saved[f.name];
+    if (v === undefined || v === null) continue;
+    if (f.kind === 'boolean') raw[f.name] = v === true;
+    else if (f.kind === 'list' && Array.isArray(v)) raw[f.name] = v.join('\n');
+    else if (f.kind === 'json') raw[f.name] = JSON.stringify(v);
+    else raw[f.name] = String(v);
+  }
+  return raw;
+}

@@ -3,8 +3,9 @@
 import { useState } from 'react';
 import { type Column, DataTable } from '../components/data-table.tsx';
 import { ErrorNotice, TextField } from '../components/form.tsx';
+import { Pager } from '../components/pager.tsx';
 import { api, query } from '../lib/api.ts';
-import { currentCursor, firstPage, nextPage, pageNumber, previousPage } from '../lib/paging.ts';
+import { currentCursor, firstPage } from '../lib/paging.ts';
 import type { AuditEvent, Page } from '../lib/types.ts';
 import { useAction, useApi } from '../lib/use-api.ts';
 
@@ -60,18 +61,7 @@ export function Audit() {
       <p role="status">{verdict}</p>
       <ErrorNotice error={error ?? action.error} />
       <DataTable caption="Audit events, newest first" columns={columns} rows={data?.items ?? []} />
-      <nav className="pager" aria-label="Pages">
-        <button type="button" disabled={pageNumber(paging) === 1} onClick={() => setPaging(previousPage(paging))}>
-          Newer
-        </button>
-        <button
-          type="button"
-          disabled={!data?.next}
-          onClick={() => data?.next && setPaging(nextPage(paging, data.next))}
-        >
-          Older
-        </button>
-      </nav>
+      <Pager paging={paging} onPaging={setPaging} next={data?.next} labels={['Newer', 'Older']} />
     </>
   );
 }

@@ -1,11 +1,10 @@
 // Authorities (create a root or an intermediate) and external issuers (register an ACME or CFSSL issuer; the
 // form is rendered from the plugin's options and secrets schemas, so new plugins need no UI change).
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { type Column, DataTable } from '../components/data-table.tsx';
 import { ErrorNotice, SelectField, TextField } from '../components/form.tsx';
-import { SchemaForm } from '../components/schema-form.tsx';
+import { PluginInstanceForm } from '../components/plugin-instance-form.tsx';
 import { api } from '../lib/api.ts';
-import { collectValues, type RawValues, schemaFields } from '../lib/schema-form.ts';
 import { useSession } from '../lib/session.tsx';
 import { type Authority, type Issuer, type IssuerPlugin, KEY_TYPES, type Page } from '../lib/types.ts';
 import { useAction, useApi } from '../lib/use-api.ts';
@@ -96,60 +95,6 @@ function CreateAuthority({ authorities, done }: { authorities: Authority[]; done
   );
 }
 
-function RegisterIssuer({ plugins, done }: { plugins: IssuerPlugin[]; done: () => void }) {
-  const [name, setName] = useState('');
-  const [type, setType] = useState('');
-  const [options, setOptions] = useState<RawValues>({});
-  const [secrets, setSecrets] = useState<RawValues>({});
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const plugin = plugins.find((p) => p.type === type);
-  const optionFields = useMemo(() => schemaFields(plugin?.options), [plugin]);
-  const secretFields = useMemo(() => schemaFields(plugin?.secrets, true), [plugin]);
-  const action = useAction();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const o = collectValues(optionFields, options);
-    const s = collectValues(secretFields, secrets);
-    setErrors({ ...o.errors, ...s.errors });
-    if (Object.keys(o.errors).length + Object.keys(s.errors).length) return;
-    const body = { name, plugin: type, options: o.value, secrets: Object.keys(s.value).length ? s.value : undefined };
-    if (await action.run(() => api('POST', '/api/v1/issuers', body))) done();
-  };
-  return (
-    <form onSubmit={submit} aria-labelledby="new-issuer" className="panel">
-      <h2 id="new-issuer">Register an external issuer</h2>
-      <TextField label="Issuer name" value={name} onChange={setName} required />
-      <SelectField
-        label="Plugin"
-        value={type}
-        onChange={(v) => {
-          setType(v);
-          setOptions({});
-          setSecrets({});
-        }}
-        options={[{ value: '', label: 'choose…' }, ...plugins.map((p) => ({ value: p.type, label: p.title }))]}
-      />
-      {plugin && (
-        <>
-          <p className="hint">{plugin.description}</p>
-          <fieldset>
-            <legend>Settings</legend>
-            <SchemaForm fields={optionFields} values={options} errors={errors} onChange={setOptions} />
-          </fieldset>
-          <fieldset>
-            <legend>Credentials (stored encrypted, never shown again)</legend>
-            <SchemaForm fields={secretFields} values={secrets} errors={errors} onChange={setSecrets} />
-          </fieldset>
-        </>
-      )}
-      <ErrorNotice error={action.error} />
-      <button type="submit" className="primary" disabled={action.busy || !plugin}>
-        Register issuer
-      </button>
-    </form>
-  );
-}
-
 const issuerColumns: Column<Issuer>[] = [
   { key: 'name', label: 'Name', render: (i) => i.name },
   { key: 'plugin', label: 'Plugin', render: (i) => i.plugin },
@@ -170,7 +115,16 @@ export function Authorities() {
         <CreateAuthority authorities={authorities.data?.items ?? []} done={authorities.reload} />
       )}
       <DataTable caption="External issuers" columns={issuerColumns} rows={issuers.data?.items ?? []} />
-      {can('issuer:manage') && <RegisterIssuer plugins={plugins.data?.items ?? []} done={issuers.reload} />}
+      {can('issuer:manage') && (
+        <PluginInstanceForm
+          noun="issuer"
+          heading="Register an external issuer"
+          submitLabel="Register issuer"
+          endpoint="/api/v1/issuers"
+          plugins={plugins.data?.items ?? []}
+          done={issuers.reload}
+        />
+      )}
     </>
   );
 }

@@ -1,7 +1,11 @@
 // One certificate: its fields, names, fingerprints, chain, extensions and audit trail; downloads (the key only
-// for callers with certificate:read-key, and only when Tarsier holds it), rotate, revoke with a reason.
+// for callers with certificate:read-key, and only when Tarsier holds it), rotate, revoke with a reason;
+// automatic rotation, deployments and the endpoints that showed it.
 import { type FormEvent, useState } from 'react';
+import { CertificateEndpoints } from '../components/certificate-endpoints.tsx';
+import { Deployments } from '../components/deployments.tsx';
 import { ErrorNotice, SelectField, TextField } from '../components/form.tsx';
+import { RotationSettings } from '../components/rotation-settings.tsx';
 import { api, apiFile, saveFile } from '../lib/api.ts';
 import { navigate } from '../lib/router.ts';
 import { useSession } from '../lib/session.tsx';
@@ -134,6 +138,9 @@ export function CertificateDetail({ id }: { id: string }) {
       </dl>
       <Downloads cert={c} />
       <Actions cert={c} reload={reload} />
+      {!c.revokedAt && !c.replacedById && <RotationSettings certificateId={c.id} />}
+      <Deployments certificateId={c.id} />
+      <CertificateEndpoints certificateId={c.id} />
       <section aria-labelledby="chain">
         <h2 id="chain">Chain</h2>
         <ol>

@@ -1,11 +1,13 @@
 // The inventory: search as you type (debounced, the server's trigram index), filters, server-side sorting and
 // keyset paging (fast on any page at a million certificates), and bulk actions on the selected rows.
 import { useEffect, useMemo, useState } from 'react';
+import { BulkRotation } from '../components/bulk-rotation.tsx';
 import { type Column, DataTable } from '../components/data-table.tsx';
 import { ErrorNotice, SelectField, TextField } from '../components/form.tsx';
+import { Pager } from '../components/pager.tsx';
 import { api } from '../lib/api.ts';
-import { filtersFromHash, type InventoryFilters, listPath } from '../lib/inventory.ts';
-import { currentCursor, firstPage, nextPage, pageNumber, previousPage } from '../lib/paging.ts';
+import { bulkFilter, filtersFromHash, type InventoryFilters, listPath } from '../lib/inventory.ts';
+import { currentCursor, firstPage, pageNumber } from '../lib/paging.ts';
 import { useSession } from '../lib/session.tsx';
 import { type Authority, type Certificate, KEY_TYPES, type Page } from '../lib/types.ts';
 import { useAction, useApi } from '../lib/use-api.ts';
@@ -128,6 +130,7 @@ export function Certificates() {
           )}
         </div>
       )}
+      {can('certificate:rotate') && <BulkRotation filter={bulkFilter(debounced)} done={reload} />}
       <p role="status" aria-live="polite" className="hint">
         {loading ? 'Loading…' : message}
       </p>
@@ -142,18 +145,7 @@ export function Certificates() {
         onSelect={setSelected}
         rowLabel={(c) => c.commonName ?? `certificate ${c.id}`}
       />
-      <nav className="pager" aria-label="Pages">
-        <button type="button" disabled={pageNumber(paging) === 1} onClick={() => setPaging(previousPage(paging))}>
-          Previous page
-        </button>
-        <button
-          type="button"
-          disabled={!data?.next}
-          onClick={() => data?.next && setPaging(nextPage(paging, data.next))}
-        >
-          Next page
-        </button>
-      </nav>
+      <Pager paging={paging} onPaging={setPaging} next={data?.next} />
     </>
   );
 }

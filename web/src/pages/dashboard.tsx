@@ -1,8 +1,10 @@
 // The dashboard: counts by status (each a link to the filtered inventory) and the next 90 days of expiries,
-// split by authority, owner or key type (GET /api/v1/certificates/stats).
+// split by authority, owner or key type (GET /api/v1/certificates/stats); and the problems sources found at the
+// endpoints still in use (GET /api/v1/endpoints/problems).
 import { useState } from 'react';
 import { ExpiryChart } from '../components/expiry-chart.tsx';
 import { ErrorNotice, SelectField } from '../components/form.tsx';
+import { useSession } from '../lib/session.tsx';
 import type { Authority, Page, CertificateStats as Stats } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
 
@@ -12,7 +14,34 @@ const BY = [
   { value: 'keyType', label: 'Key type' },
 ];
 
+function Problems() {
+  const { data, error } = useApi<{ endpoints: number; byProblem: Array<{ problem: string; endpoints: number }> }>(
+    '/api/v1/endpoints/problems',
+  );
+  return (
+    <section aria-labelledby="problems">
+      <h2 id="problems">Problems found by sources</h2>
+      <ErrorNotice error={error} />
+      {data && (
+        <p>
+          <a href="#/endpoints">
+            {data.endpoints} {data.endpoints === 1 ? 'endpoint in use shows' : 'endpoints in use show'} a problem
+          </a>
+        </p>
+      )}
+      <ul className="cards" aria-label="Endpoints by problem">
+        {data?.byProblem.map((p) => (
+          <li key={p.problem} className="card">
+            <span className="count">{p.endpoints}</span> {p.problem}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function Dashboard() {
+  const { can } = useSession();
   const [by, setBy] = useState('authority');
   const { data, error } = useApi<Stats>(`/api/v1/certificates/stats?days=90&by=${by}`);
   const authorities = useApi<Page<Authority>>('/api/v1/authorities');
@@ -55,6 +84,7 @@ export function Dashboard() {
           />
         )}
       </section>
+      {can('endpoint:read') && <Problems />}
     </>
   );
 }

@@ -1,7 +1,8 @@
-// Request a certificate in four steps: who signs it, its names (suggested from registered domains, checked as
-// typed, with a notice when a name needs approval), options (an advanced panel renders the chosen issuer's own
+// Request a certificate in five steps: who signs it, its names (suggested from registered domains, checked as
+// typed, with a notice when a name needs approval), where to deploy it, options (an advanced panel renders the chosen issuer's own
 // options from its schema), then review and send. Each step is a form, so Enter moves on.
 import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
+import { DestinationPicker } from '../components/destination-picker.tsx';
 import { ErrorNotice, Field, SelectField, TextField } from '../components/form.tsx';
 import { SchemaForm } from '../components/schema-form.tsx';
 import { api } from '../lib/api.ts';
@@ -13,12 +14,15 @@ import {
   needsApproval,
   parseSource,
   type RequestState,
+  STEPS,
   stepErrors,
 } from '../lib/request.ts';
 import { navigate } from '../lib/router.ts';
 import { schemaFields } from '../lib/schema-form.ts';
+import { useSession } from '../lib/session.tsx';
 import {
   type Authority,
+  type Destination,
   type Domain,
   type Issuer,
   type IssuerPlugin,
@@ -27,8 +31,6 @@ import {
   SIGNATURE_HASHES,
 } from '../lib/types.ts';
 import { useAction, useApi } from '../lib/use-api.ts';
-
-const STEPS = ['Issuer', 'Names', 'Options', 'Review'];
 
 function NamesStep({
   s,
@@ -179,6 +181,9 @@ export function RequestWizard() {
   const issuers = useApi<Page<Issuer>>('/api/v1/issuers').data?.items ?? [];
   const plugins = useApi<Page<IssuerPlugin>>('/api/v1/issuers/plugins').data?.items ?? [];
   const domains = useApi<Page<Domain>>('/api/v1/domains').data?.items ?? [];
+  const { can } = useSession();
+  const destinations =
+    useApi<Page<Destination>>(can('destination:read') ? '/api/v1/destinations' : undefined).data?.items ?? [];
   const source = parseSource(s.source);
   const authority = source?.kind === 'authority' ? authorities.find((a) => a.id === source.id) : undefined;
   const issuer = source?.kind === 'issuer' ? issuers.find((i) => i.id === source.id) : undefined;
@@ -239,8 +244,18 @@ export function RequestWizard() {
           />
         )}
         {step === 1 && <NamesStep s={s} set={set} domains={domains} authority={authority} error={errors.names} />}
-        {step === 2 && <OptionsStep s={s} set={set} errors={errors} plugin={plugin} approval={approval} />}
-        {step === 3 && (
+        {STEPS[step] === 'Destinations' && (
+          <DestinationPicker
+            legend="Deploy it to (optional)"
+            destinations={destinations}
+            chosen={s.destinations}
+            onChange={(ids) => set({ destinations: ids })}
+          />
+        )}
+        {STEPS[step] === 'Options' && (
+          <OptionsStep s={s} set={set} errors={errors} plugin={plugin} approval={approval} />
+        )}
+        {STEPS[step] === 'Review' && (
           <>
             <p>This is what will be sent:</p>
             <pre className="review">{JSON.stringify(issueBody(s, requestFields), null, 2)}</pre>

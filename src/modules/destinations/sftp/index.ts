@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path/posix';
 import { type Static, Type } from 'typebox';
-import { openSsh, type SshSession, type SshTarget } from '../../../net/ssh.ts';
+import { openSsh, type SshSession } from '../../../net/ssh.ts';
+import { missingSshCredential, SshOptions, SshSecrets, sshTargetOf } from '../../../net/ssh-settings.ts';
 import { certificateFileName, checkLayout, LayoutOptions, LayoutSecrets, renderFiles, tail } from '../layout.ts';
 import {
   type DestinationConfig,
@@ -16,13 +17,7 @@ import {
 
 const Options = Type.Object(
   {
-    host: Type.String({ minLength: 1, maxLength: 253, description: 'SSH server name or address' }),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'default 22' })),
-    username: Type.String({ minLength: 1, maxLength: 64 }),
-    hostKey: Type.String({
-      minLength: 8,
-      description: "the server's host key, pinned: SHA256:… as ssh-keygen -lf prints it, or the public key line",
-    }),
+    ...SshOptions,
     path: Type.String({ minLength: 1, description: 'absolute directory on the remote host' }),
     ...LayoutOptions,
   },
@@ -30,9 +25,7 @@ const Options = Type.Object(
 );
 const Secrets = Type.Object(
   {
-    password: Type.Optional(Type.String({ minLength: 1 })),
-    privateKey: Type.Optional(Type.String({ minLength: 1, description: 'OpenSSH or PEM private key' })),
-    passphrase: Type.Optional(Type.String({ minLength: 1, description: 'of the private key' })),
+    ...SshSecrets,
     ...LayoutSecrets,
   },
   { additionalProperties: false },
@@ -40,22 +33,12 @@ const Secrets = Type.Object(
 type Opts = Static<typeof Options>;
 type Secs = Static<typeof Secrets>;
 
-const targetOf = ({ options: o, secrets: s }: DestinationConfig<Opts, Secs>): SshTarget => ({
-  host: o.host,
-  port: o.port,
-  username: o.username,
-  hostKey: o.hostKey,
-  password: s.password,
-  privateKey: s.privateKey,
-  passphrase: s.passphrase,
-});
-
 async function withSession<T>(
   config: DestinationConfig<Opts, Secs>,
   ctx: DestinationContext,
   fn: (s: SshSession) => Promise<T>,
 ): Promise<T> {
-  const session = await openSsh(ctx.outbound, targetOf(config));
+  const session = await openSsh(ctx.outbound, sshTargetOf(config));
   try {
     return await fn(session);
   } finally {
@@ -92,8 +75,8 @@ export const sftpDestination: DestinationPlugin<Opts, Secs> = {
   validate({ options, secrets }) {
     if (!options.path.startsWith('/'))
       throw new DestinationConfigError('options.path', 'must be an absolute directory');
-    if (!secrets.password && !secrets.privateKey)
-      throw new DestinationConfigError('secrets', 'give secrets.password or secrets.privateKey');
+    const missing = missingSshCredential({ options, secrets });
+    if (missing) throw new DestinationConfigError('secrets', missing);
     checkLayout(options, secrets);
   },
 

@@ -1,11 +1,11 @@
-// The directory source: walks directories of a file tree (the Tarsier host's disk; SFTP after the destinations
-// merge) and reports each certificate file: PEM (with or without its key), DER, PKCS#7 and PKCS#12 tried with
+// The directory source: walks directories of a file tree (the Tarsier host's disk, or a remote host over SFTP:
+// ../sftp) and reports each certificate file: PEM (with or without its key), DER, PKCS#7 and PKCS#12 tried with
 // the configured passwords. A file that cannot be read or opened is an item with an error; the walk goes on.
 import path from 'node:path';
 import { type Static, type TProperties, Type } from 'typebox';
 import { readPkcs12 } from '../../../crypto/pkcs12.ts';
 import { ValidationError } from '../../../errors.ts';
-import type { FileTree, FoundItem, Material, SourceConfig, SourcePlugin } from '../plugin.ts';
+import type { FileTree, FoundItem, Material, SourceConfig, SourceContext, SourcePlugin } from '../plugin.ts';
 import { SourceConfigError } from '../plugin.ts';
 import { localFileTree } from './local-tree.ts';
 
@@ -123,16 +123,16 @@ async function walk(w: Walk, dir: string, depth: number): Promise<void> {
 }
 
 /**
- * A directory source over any file tree. `treeFor` opens the tree for one run from the configuration; a remote
- * tree adds the settings it needs (host, user, pinned host key; password or key as secrets) as `extra`, e.g.
- * `createDirectorySource({ type: 'sftp', title: 'Directory over SFTP', extra: { options: { host: Type.String() } },
- * treeFor: (config) => openSftpTree(config) })`. `validate` may add checks of those settings.
+ * A directory source over any file tree. `treeFor` opens the tree for one run from the configuration (throwing
+ * fails the run with its message: a remote host that cannot be reached or refuses the login); a remote tree adds
+ * the settings it needs as `extra` (see ../sftp/index.ts). `validate` may add checks of those settings.
  */
 export function createDirectorySource(def: {
   type: string;
   title: string;
   treeFor: (
     config: SourceConfig<DirOptions & Record<string, unknown>, DirSecrets & Record<string, unknown>>,
+    ctx: SourceContext,
   ) => Promise<FileTree>;
   extra?: { options?: TProperties; secrets?: TProperties };
   validate?: (config: SourceConfig<DirOptions & Record<string, unknown>, DirSecrets & Record<string, unknown>>) => void;
@@ -150,7 +150,7 @@ export function createDirectorySource(def: {
       def.validate?.(config);
     },
     async scan(config, ctx, report) {
-      const tree = await def.treeFor(config);
+      const tree = await def.treeFor(config, ctx);
       try {
         for (const p of config.options.paths) {
           await walk({ tree, options: config.options, secrets: config.secrets, report, signal: ctx.signal }, p, 0);
