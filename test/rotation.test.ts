@@ -188,6 +188,9 @@ describe.each(testDialects())('rotation on %s', (dialect) => {
       ]),
     );
     expect((await api('GET', `/api/v1/certificates/${a.id}`)).json.replacedById).toBeNull();
+    const everything = await api('POST', '/api/v1/rotations/bulk', { filter: {} });
+    expect(everything.status).toBe(400);
+    expect(everything.json.error.details.field).toBe('filter');
 
     const { TARSIER_TOKEN: _t, ...env } = process.env;
     const cli = await runTarsier(['cert', 'rotate', '--filter', 'q=bulk-', '--dry-run'], {

@@ -98,6 +98,13 @@ export function createRotationSettings(deps: RotationSettingsDeps) {
 
     /** Rotates every certificate matching `filter` (up to 500), or with dryRun only says what would happen. */
     async bulk(filter: CertificateQuery, dryRun: boolean, ctx: RequestContext) {
+      // An empty filter matches the whole inventory: fine to look at, too easy to do by accident.
+      if (!dryRun && Object.values(filter).every((v) => v === undefined || v === '')) {
+        throw new ValidationError(
+          'filter',
+          'name at least one filter (q, owner, authorityId, expiringWithinDays, …) to rotate for real; an empty filter matches every certificate (a dry run may)',
+        );
+      }
       const { rows } = await certificates.list({ ...filter, limit: 500 });
       const items = [];
       for (const c of rows) {
