@@ -168,6 +168,28 @@ describe.each(testDialects())('LDAP and OIDC sign-in in Chromium (%s)', (dialect
     await page.getByRole('cell', { name: 'sso.example.test', exact: true }).waitFor();
     await signOut(page);
     expect((await me()).status).toBe(401);
+  });
+
+  it('brings a user who refuses consent back to the sign-in page with the reason, not to a JSON error', async () => {
+    const { page } = b;
+    await b.context.clearCookies(); // a new provider session: its login and consent pages again
+    await page.goto(t.url);
+    await page.getByRole('link', { name: 'Sign in with single sign-on (OIDC)' }).click();
+    await page.getByLabel('Provider user name').fill('oscar');
+    await page.getByLabel('Provider password').fill(PASSWORDS.oscar);
+    await page.getByRole('button', { name: 'Sign in to the provider' }).click();
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.waitForURL(`${t.url}/`);
+    await page.getByRole('heading', { name: 'Sign in to Tarsier' }).waitFor();
+    expect(await page.getByRole('alert').textContent()).toBe(
+      'Single sign-on failed: the identity provider refused the sign-in (access_denied: the user did not allow access)',
+    );
+    expect((await me()).status).toBe(401);
+    await screenshots(page, `${dialect}-sign-in-oidc-refused`);
+    // Shown once: the page loaded again has nothing to report.
+    await page.reload();
+    await page.getByRole('link', { name: 'Sign in with single sign-on (OIDC)' }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });
