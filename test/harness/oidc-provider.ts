@@ -1,11 +1,13 @@
 // A real OpenID provider (the oidc-provider package) for a test file, on a free port of 127.0.0.1 over plain
 // http. Its interaction step signs in whichever test account the test chose and grants consent, so that a plain
-// HTTP client with a cookie jar (browser() below) can drive the whole redirect flow without a browser.
+// HTTP client with a cookie jar (browser() below) can drive the whole redirect flow without a browser; with
+// `pages`, it shows login and consent forms instead (oidc-pages.ts), for a real browser to fill in.
 // The client's redirect URI is known only once Tarsier listens: register it with addClient() after that.
 import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Configuration } from 'oidc-provider';
+import { grantConsent, servePage } from './oidc-pages.ts';
 
 export interface OidcAccount {
   sub: string;
@@ -13,6 +15,8 @@ export interface OidcAccount {
   email?: string;
   name?: string;
   groups?: string[];
+  /** What the login form (with `pages`) accepts for this account, named by preferred_username or sub. */
+  password?: string;
 }
 
 export interface RunningOidcProvider {
@@ -30,6 +34,8 @@ export async function startOidcProvider(options: {
   accounts: OidcAccount[];
   /** Put the requested claims (groups …) into the ID token too, not only into userinfo. */
   claimsInIdToken?: boolean;
+  /** Serve HTML login and consent pages (for a real browser) instead of signing signInAs()'s account in. */
+  pages?: boolean;
 }): Promise<RunningOidcProvider> {
   let handler: http.RequestListener = (_req, res) => res.writeHead(503).end('no client registered yet');
   const server = http.createServer((req, res) => handler(req, res));
@@ -60,7 +66,9 @@ export async function startOidcProvider(options: {
       conformIdTokenClaims: !options.claimsInIdToken,
       findAccount: (_ctx, sub) => {
         const account = options.accounts.find((a) => a.sub === sub);
-        return account ? { accountId: sub, claims: () => ({ ...account }) } : undefined;
+        if (!account) return undefined;
+        const { password: _password, ...claims } = account;
+        return { accountId: sub, claims: () => claims };
       },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
       features: { devInteractions: { enabled: false } },
@@ -83,14 +91,7 @@ export async function startOidcProvider(options: {
     if (details.prompt.name === 'login') {
       return provider.interactionFinished(req, res, { login: { accountId: next } }, { mergeWithLastSubmission: false });
     }
-    const grant = details.grantId
-      ? (await provider.Grant.find(details.grantId))!
-      : new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params.client_id) });
-    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    const grantId = await grant.save();
-    return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    return grantConsent(provider, details, req, res);
   }
 
   return {
@@ -103,7 +104,8 @@ export async function startOidcProvider(options: {
         const url = new URL(req.url ?? '/', issuer);
         requests.push(url);
         if (url.pathname.startsWith('/interaction/')) {
-          interact(provider, req, res).catch((e: Error) => res.writeHead(500).end(e.stack));
+          const step = options.pages ? servePage(provider, options.accounts, req, res) : interact(provider, req, res);
+          step.catch((e: Error) => res.writeHead(500).end(e.stack));
           return;
         }
         callback(req, res);

@@ -24,6 +24,14 @@ const csrfCookie = (token: string, expiresAt: string) => {
   return `${CSRF_COOKIE}=${encodeURIComponent(token)}; Path=/; Secure; SameSite=Strict; Max-Age=${maxAge}`;
 };
 
+/**
+ * Why an OIDC sign-in failed, for a browser sent back to the sign-in page (which shows it and clears it) rather
+ * than left on a JSON error. A cookie, not a query parameter, so nobody can link to a page showing their text.
+ */
+export const SIGN_IN_ERROR_COOKIE = 'tarsier_sign_in_error';
+const signInErrorCookie = (message: string) =>
+  `${SIGN_IN_ERROR_COOKIE}=${encodeURIComponent(message)}; Path=/; Secure; SameSite=Strict; Max-Age=300`;
+
 const notConfigured = (what: string, setting: string) =>
   new TarsierError('not_found', `${what} sign-in is not configured (set ${setting})`);
 
@@ -75,7 +83,7 @@ export function registerExternalIdentityRoutes(app: App, { ldap, oidc }: Pick<Se
         tags,
         security: [],
         description:
-          'Where the identity provider sends the browser back: starts a web session (cookies tarsier_session and tarsier_csrf) and redirects to returnTo.',
+          'Where the identity provider sends the browser back: starts a web session (cookies tarsier_session and tarsier_csrf) and redirects to returnTo. On failure a browser (Accept: text/html) is redirected to / with the reason in the cookie tarsier_sign_in_error.',
         // The provider's parameters (code, state, iss, error, …) are read by the service from the raw query.
         querystring: Type.Object({}, { additionalProperties: true }),
         response: { 302: Redirect },
@@ -86,7 +94,14 @@ export function registerExternalIdentityRoutes(app: App, { ldap, oidc }: Pick<Se
       const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
       const browserState = readCookie(request.headers.cookie, STATE_COOKIE);
       reply.header('set-cookie', clearedStateCookie);
-      const result = await oidc.finish(query, browserState, request.ip);
+      const result = await oidc.finish(query, browserState, request.ip).catch((e: unknown) => {
+        // A person's browser goes back to the sign-in page with the reason; API clients get the error itself.
+        if (e instanceof TarsierError && request.headers.accept?.includes('text/html')) return e;
+        throw e;
+      });
+      if (result instanceof TarsierError) {
+        return reply.header('set-cookie', [clearedStateCookie, signInErrorCookie(result.message)]).redirect('/', 302);
+      }
       return reply
         .header('set-cookie', [
           clearedStateCookie,

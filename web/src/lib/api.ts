@@ -19,7 +19,12 @@ function csrfToken(): string | undefined {
   const stored = sessionStorage.getItem(CSRF_KEY);
   if (stored) return stored;
   // After an OIDC sign-in the server hands the token over in a script-readable cookie instead.
-  const match = document.cookie.match(/(?:^|;\s*)tarsier_csrf=([^;]+)/);
+  return readCookie('tarsier_csrf');
+}
+
+/** A cookie the server left for the page's scripts (the CSRF token, why a sign-in failed), or undefined. */
+export function readCookie(name: string): string | undefined {
+  const match = document.cookie.match(new RegExp(`(?:^|;\\s*)${name}=([^;]+)`));
   return match ? decodeURIComponent(match[1]!) : undefined;
 }
 

@@ -1,8 +1,19 @@
 // Sign in: local accounts always; an LDAP choice and an OIDC button when the server has them configured.
 import { type FormEvent, useEffect, useState } from 'react';
 import { ErrorNotice, TextField } from '../components/form.tsx';
-import { api, setCsrfToken } from '../lib/api.ts';
+import { api, readCookie, setCsrfToken } from '../lib/api.ts';
 import { useAction } from '../lib/use-api.ts';
+
+/** Set by the server when an OIDC sign-in failed (see external-routes.ts): shown once, then cleared. */
+const SIGN_IN_ERROR_COOKIE = 'tarsier_sign_in_error';
+
+function takeSignInError(): string | undefined {
+  const message = readCookie(SIGN_IN_ERROR_COOKIE);
+  // The Cookie Store API is not in every browser the UI supports; this one assignment only expires the cookie.
+  // biome-ignore lint/suspicious/noDocumentCookie: see above
+  if (message) document.cookie = `${SIGN_IN_ERROR_COOKIE}=; Path=/; Secure; SameSite=Strict; Max-Age=0`;
+  return message;
+}
 
 interface Methods {
   local: boolean;
@@ -16,6 +27,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [password, setPassword] = useState('');
   const [directory, setDirectory] = useState<'local' | 'ldap'>('local');
   const { error, busy, run } = useAction();
+  const [ssoError] = useState(takeSignInError);
   useEffect(() => {
     api<Methods>('GET', '/api/v1/auth/methods').then(setMethods, () => {});
   }, []);
@@ -69,6 +81,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           Sign in
         </button>
       </form>
+      {ssoError && !error && (
+        <p className="notice error" role="alert">
+          Single sign-on failed: {ssoError}
+        </p>
+      )}
       {methods.oidc && (
         <p>
           <a className="button" href="/api/v1/auth/oidc/login?returnTo=%2F">
