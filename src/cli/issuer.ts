@@ -2,19 +2,11 @@
 // Settings are given as --option key=value and --secret key=value (a value that parses as JSON is sent as
 // JSON, so --option termsOfServiceAgreed=true is a boolean), or whole from a JSON file.
 import type { Command } from 'commander';
-import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
+import { type ClientFlags, connect, withClientOptions } from './client.ts';
 import { idOrName } from './options.ts';
-import { formatTime, print, printFields, printJson, printTable, writeFile } from './output.ts';
-import {
-  type PluginDescription,
-  printPlugins,
-  reportInstance,
-  resolveInstance,
-  type SettingsFlags,
-  settingFields,
-  settings,
-  withSettings,
-} from './plugin-settings.ts';
+import { formatTime, printFields, writeFile } from './output.ts';
+import { registerInstanceCommands } from './plugin-instances.ts';
+import { reportInstance, settingFields } from './plugin-settings.ts';
 
 interface Issuer {
   id: number;
@@ -36,7 +28,7 @@ function printIssuer(i: Issuer): void {
     ['ID', i.id],
     ['Name', i.name],
     ['Plugin', i.plugin],
-    ['Status', i.status === 'ready' ? 'ready' : `disabled: ${i.disabledReason}`],
+    ['Status', status(i)],
     ...settingFields(i),
     ['Can revoke', i.canRevoke ? 'yes' : 'no'],
     ['Owner', i.owner],
@@ -46,73 +38,26 @@ function printIssuer(i: Issuer): void {
   ]);
 }
 
-const resolveIssuer = (client: ApiClient, ref: number | string) => resolveInstance<Issuer>(client, ref, 'issuer');
-
-const report = (flags: ClientFlags, i: Issuer, headline: string) => reportInstance(flags, i, headline, printIssuer);
+const status = (i: Issuer) => (i.status === 'ready' ? 'ready' : `disabled: ${i.disabledReason}`);
 
 export function registerIssuerCommands(program: Command): void {
-  const issuer = program.command('issuer').description('external issuers: ACME CAs (Let’s Encrypt, …) and CFSSL');
-
-  withClientOptions(issuer.command('plugins').description('the issuer plugins and their settings')).action(
-    async (flags: ClientFlags) => {
-      const { body } = await connect(flags).json<{ items: PluginDescription[] }>('GET', '/api/v1/issuers/plugins');
-      printPlugins(flags, body);
+  const { noun: issuer, resolve: resolveIssuer } = registerInstanceCommands<Issuer>(program, {
+    noun: 'issuer',
+    description: 'external issuers: ACME CAs (Let’s Encrypt, …) and CFSSL',
+    verbs: { add: ['add', 'added'], set: ['set', 'updated'], remove: ['remove', 'removed'] },
+    list: {
+      empty: 'no issuers; add one with `tarsier issuer add NAME --plugin acme …`',
+      columns: ['ID', 'NAME', 'PLUGIN', 'STATUS', 'OWNER'],
+      row: (i) => [i.id, i.name, i.plugin, status(i), i.owner],
     },
-  );
-
-  withClientOptions(issuer.command('list').description('list external issuers')).action(async (flags: ClientFlags) => {
-    const { body } = await connect(flags).json<{ items: Issuer[] }>('GET', '/api/v1/issuers');
-    if (flags.json) printJson(body);
-    else if (body.items.length === 0) print('no issuers; add one with `tarsier issuer add NAME --plugin acme …`');
-    else
-      printTable(
-        ['ID', 'NAME', 'PLUGIN', 'STATUS', 'OWNER'],
-        body.items.map((i) => [
-          i.id,
-          i.name,
-          i.plugin,
-          i.status === 'ready' ? 'ready' : `disabled: ${i.disabledReason}`,
-          i.owner,
-        ]),
-      );
-  });
-
-  withClientOptions(
-    issuer.command('show').description('show one issuer').argument('<issuer>', 'id or name', idOrName),
-  ).action(async (ref: number | string, flags: ClientFlags) => {
-    const client = connect(flags);
-    const { id } = await resolveIssuer(client, ref);
-    const { body } = await client.json<Issuer>('GET', `/api/v1/issuers/${id}`);
-    if (flags.json) printJson(body);
-    else printIssuer(body);
-  });
-
-  withClientOptions(
-    withSettings(
-      issuer
-        .command('add')
-        .description('register an issuer; its settings are proven first (the CA is contacted)')
-        .argument('<name>', 'a unique name, e.g. letsencrypt')
-        .requiredOption('--plugin <type>', 'acme or cfssl (see tarsier issuer plugins)'),
-    ),
-  ).action(async (name: string, flags: SettingsFlags & { plugin: string }) => {
-    const body = { name, plugin: flags.plugin, ...settings(flags) };
-    const reply = await connect(flags).json<Issuer>('POST', '/api/v1/issuers', { body });
-    report(flags, reply.body, `added issuer ${reply.body.id}`);
-  });
-
-  withClientOptions(
-    withSettings(
-      issuer
-        .command('set')
-        .description('change settings or replace credentials (proven again)')
-        .argument('<issuer>', 'id or name', idOrName),
-    ),
-  ).action(async (ref: number | string, flags: SettingsFlags) => {
-    const client = connect(flags);
-    const { id } = await resolveIssuer(client, ref);
-    const reply = await client.json<Issuer>('PATCH', `/api/v1/issuers/${id}`, { body: settings(flags) });
-    report(flags, reply.body, `updated issuer ${id}`);
+    show: printIssuer,
+    add: {
+      description: 'register an issuer; its settings are proven first (the CA is contacted)',
+      example: 'letsencrypt',
+      plugins: 'acme or cfssl (see tarsier issuer plugins)',
+    },
+    setDescription: 'change settings or replace credentials (proven again)',
+    removeDescription: 'delete an issuer no certificate names',
   });
 
   withClientOptions(
@@ -121,7 +66,8 @@ export function registerIssuerCommands(program: Command): void {
     const client = connect(flags);
     const { id } = await resolveIssuer(client, ref);
     const reply = await client.json<Issuer>('POST', `/api/v1/issuers/${id}/check`);
-    report(flags, reply.body, reply.body.status === 'ready' ? `issuer ${id} works` : `issuer ${id} is disabled`);
+    const headline = reply.body.status === 'ready' ? `issuer ${id} works` : `issuer ${id} is disabled`;
+    reportInstance(flags, reply.body, headline, printIssuer);
     if (reply.body.status !== 'ready') process.exitCode = 1;
   });
 
@@ -136,18 +82,5 @@ export function registerIssuerCommands(program: Command): void {
     const { id } = await resolveIssuer(client, ref);
     writeFile(flags.out ?? '-', await client.bytes('GET', `/api/v1/issuers/${id}/chain`));
     if (flags.out) process.stderr.write(`wrote the chain of issuer ${id} to ${flags.out}\n`);
-  });
-
-  withClientOptions(
-    issuer
-      .command('remove')
-      .description('delete an issuer no certificate names')
-      .argument('<issuer>', 'id or name', idOrName),
-  ).action(async (ref: number | string, flags: ClientFlags) => {
-    const client = connect(flags);
-    const { id } = await resolveIssuer(client, ref);
-    await client.bytes('DELETE', `/api/v1/issuers/${id}`);
-    if (flags.json) printJson({ id, removed: true });
-    else print(`removed issuer ${id}`);
   });
 }
