@@ -2,7 +2,7 @@
 // Settings are given as --option key=value and --secret key=value (a value that parses as JSON is sent as
 // JSON, so --option termsOfServiceAgreed=true is a boolean), or whole from a JSON file.
 import type { Command } from 'commander';
-import { type ClientFlags, connect, withClientOptions } from './client.ts';
+import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
 import { idOrName } from './options.ts';
 import { formatTime, printFields, writeFile } from './output.ts';
 import { registerInstanceCommands } from './plugin-instances.ts';
@@ -41,11 +41,12 @@ function printIssuer(i: Issuer): void {
 const status = (i: Issuer) => (i.status === 'ready' ? 'ready' : `disabled: ${i.disabledReason}`);
 
 export function registerIssuerCommands(program: Command): void {
-  const { noun: issuer, resolve: resolveIssuer } = registerInstanceCommands<Issuer>(program, {
+  registerInstanceCommands<Issuer>(program, {
     noun: 'issuer',
     description: 'external issuers: ACME CAs (Let’s Encrypt, …) and CFSSL',
     verbs: { add: ['add', 'added'], set: ['set', 'updated'], remove: ['remove', 'removed'] },
     list: {
+      description: 'list external issuers',
       empty: 'no issuers; add one with `tarsier issuer add NAME --plugin acme …`',
       columns: ['ID', 'NAME', 'PLUGIN', 'STATUS', 'OWNER'],
       row: (i) => [i.id, i.name, i.plugin, status(i), i.owner],
@@ -58,8 +59,15 @@ export function registerIssuerCommands(program: Command): void {
     },
     setDescription: 'change settings or replace credentials (proven again)',
     removeDescription: 'delete an issuer no certificate names',
+    more: (issuer, resolveIssuer) => registerIssuerChecks(issuer, resolveIssuer),
   });
+}
 
+/** `issuer check` and `issuer chain`: what only issuers do. */
+function registerIssuerChecks(
+  issuer: Command,
+  resolveIssuer: (client: ApiClient, ref: number | string) => Promise<{ id: number }>,
+) {
   withClientOptions(
     issuer.command('check').description('prove the stored settings again').argument('<issuer>', 'id or name', idOrName),
   ).action(async (ref: number | string, flags: ClientFlags) => {

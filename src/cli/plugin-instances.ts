@@ -22,7 +22,7 @@ export interface InstanceNoun<T extends Instance, F extends SettingsFlags> {
   description: string;
   /** The verbs and their past tense, e.g. `['add', 'added']`. */
   verbs: { add: [string, string]; set: [string, string]; remove: [string, string] };
-  list: { empty: string; columns: string[]; row: (i: T) => Cell[] };
+  list: { description?: string; empty: string; columns: string[]; row: (i: T) => Cell[] };
   show: (i: T) => void;
   add: { description: string; example: string; plugins: string; headline?: (i: T) => string };
   setDescription: string;
@@ -30,6 +30,8 @@ export interface InstanceNoun<T extends Instance, F extends SettingsFlags> {
   /** Extra flags for add and set, and the request body they make (default: the settings flags). */
   flags?: (c: Command) => Command;
   body?: (flags: F) => object;
+  /** The noun's own commands, registered before remove (so help lists them where they always were). */
+  more?: (noun: Command, resolve: (client: ApiClient, ref: number | string) => Promise<{ id: number }>) => void;
 }
 
 /** Registers the noun and its six common commands; returns the noun (for its own commands) and its resolver. */
@@ -50,12 +52,14 @@ export function registerInstanceCommands<T extends Instance, F extends SettingsF
     },
   );
 
-  withClientOptions(noun.command('list').description(`list ${n.noun}s`)).action(async (flags: ClientFlags) => {
-    const { body: page } = await connect(flags).json<{ items: T[] }>('GET', path);
-    if (flags.json) printJson(page);
-    else if (page.items.length === 0) print(n.list.empty);
-    else printTable(n.list.columns, page.items.map(n.list.row));
-  });
+  withClientOptions(noun.command('list').description(n.list.description ?? `list ${n.noun}s`)).action(
+    async (flags: ClientFlags) => {
+      const { body: page } = await connect(flags).json<{ items: T[] }>('GET', path);
+      if (flags.json) printJson(page);
+      else if (page.items.length === 0) print(n.list.empty);
+      else printTable(n.list.columns, page.items.map(n.list.row));
+    },
+  );
 
   withClientOptions(ref(noun.command('show').description(`show one ${n.noun}`))).action(
     async (r: number | string, flags: ClientFlags) => {
@@ -92,6 +96,7 @@ export function registerInstanceCommands<T extends Instance, F extends SettingsF
     },
   );
 
+  n.more?.(noun, resolve);
   const [remove, removed] = n.verbs.remove;
   withClientOptions(ref(noun.command(remove).description(n.removeDescription))).action(
     async (r: number | string, flags: ClientFlags) => {
