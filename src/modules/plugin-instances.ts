@@ -187,6 +187,22 @@ export const changedInstanceColumns = (
   updated_at: now,
 });
 
+/**
+ * The `check` for instanceWrites of a kind whose plugins validate synchronously and complain with the kind's
+ * ConfigError (a field and a message): that complaint becomes a 400 naming the field.
+ */
+export const validatedBy =
+  (ConfigError: abstract new (...args: never[]) => Error & { field: string }) =>
+  <C>(plugin: { validate(config: C): void }, config: C): C => {
+    try {
+      plugin.validate(config);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ValidationError(e.field, e.message);
+      throw e;
+    }
+    return config;
+  };
+
 type InstanceChange = { options?: Record<string, unknown>; secrets?: Record<string, unknown> } & Omit<Meta, 'name'>;
 
 /**

@@ -3,19 +3,14 @@
 // ever leave through the API. `test` proves a destination works now, through the outbound guard.
 import type { Db } from '../../db/index.ts';
 import type { DestinationRow } from '../../db/schema.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
+import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { OutboundGuard } from '../../net/outbound.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { PluginLogger } from '../issuers/plugin.ts';
 import type { KeyService } from '../keys/service.ts';
-import { instanceWrites, sealedSettings } from '../plugin-instances.ts';
+import { instanceWrites, sealedSettings, validatedBy } from '../plugin-instances.ts';
 import type { RequestContext } from '../request-context.ts';
-import {
-  type AnyDestinationPlugin,
-  type DestinationConfig,
-  DestinationConfigError,
-  type DestinationContext,
-} from './plugin.ts';
+import { DestinationConfigError, type DestinationContext } from './plugin.ts';
 import type { DestinationRegistry } from './registry.ts';
 import type { CreateDestinationInput, UpdateDestinationInput } from './schemas.ts';
 import * as store from './store.ts';
@@ -58,16 +53,6 @@ export function createDestinationService({ db, keys, audit, registry, outbound, 
   }
   const { configOf, secretNames } = sealedSettings(db, keys, 'destination');
   const view = async (r: DestinationRow) => destinationView(r, await secretNames(r));
-  /** Past the schemas, the plugin's own rules; a complaint becomes a 400 naming the field. */
-  function checked(plugin: AnyDestinationPlugin, config: DestinationConfig): DestinationConfig {
-    try {
-      plugin.validate(config);
-    } catch (e) {
-      if (e instanceof DestinationConfigError) throw new ValidationError(e.field, e.message);
-      throw e;
-    }
-    return config;
-  }
   const writes = instanceWrites({
     db,
     keys,
@@ -80,7 +65,7 @@ export function createDestinationService({ db, keys, audit, registry, outbound, 
     findByName: store.findDestinationByName,
     insert: (trx, columns) => store.insertDestination(trx, columns),
     update: (trx, id, columns) => store.updateDestination(trx, id, columns),
-    check: checked,
+    check: validatedBy(DestinationConfigError),
   });
 
   return {

@@ -2,13 +2,13 @@
 // Settings are checked at creation (the plugin's schema and its own rules) so a typo is a 400, not a failed run;
 // secrets (PKCS#12 passwords) are sealed like private keys and never leave through the API.
 import type { SourceRow, SourceRunItemRow, SourceRunRow } from '../../db/schema.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
+import { ConflictError, NotFoundError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { KeyService } from '../keys/service.ts';
-import { instanceWrites, sealedSettings } from '../plugin-instances.ts';
+import { instanceWrites, sealedSettings, validatedBy } from '../plugin-instances.ts';
 import type { RequestContext } from '../request-context.ts';
-import { type SourceConfig, SourceConfigError } from './plugin.ts';
-import type { AnySourcePlugin, SourceRegistry } from './registry.ts';
+import { SourceConfigError } from './plugin.ts';
+import type { SourceRegistry } from './registry.ts';
 import { createRunner, type RunnerDeps } from './run.ts';
 import type { CreateSourceInput, UpdateSourceInput } from './schemas.ts';
 import * as store from './store.ts';
@@ -75,16 +75,6 @@ export function createSourceService(deps: SourceDeps) {
       createdBy: r.created_by,
     };
   }
-  /** Past the schemas, the plugin's own rules; a complaint becomes a 400 naming the field. */
-  function checked(plugin: AnySourcePlugin, config: SourceConfig): SourceConfig {
-    try {
-      plugin.validate(config);
-    } catch (e) {
-      if (e instanceof SourceConfigError) throw new ValidationError(e.field, e.message);
-      throw e;
-    }
-    return config;
-  }
   const writes = instanceWrites({
     db,
     keys,
@@ -97,7 +87,7 @@ export function createSourceService(deps: SourceDeps) {
     findByName: store.findSourceByName,
     insert: (trx, columns) => store.insertSource(trx, columns),
     update: (trx, id, columns) => store.updateSource(trx, id, columns),
-    check: checked,
+    check: validatedBy(SourceConfigError),
   });
   async function run(id: number) {
     const r = await store.findRun(db, id);
