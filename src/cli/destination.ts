@@ -5,17 +5,9 @@ import { type ClientFlags, connect, withClientOptions } from './client.ts';
 import { id, idOrName, list } from './options.ts';
 import { formatTime, print, printFields, printJson, printTable } from './output.ts';
 import { registerInstanceCommands } from './plugin-instances.ts';
-import { settingFields } from './plugin-settings.ts';
+import { type InstanceView, instanceFields } from './plugin-settings.ts';
 
-interface Destination {
-  id: number;
-  name: string;
-  plugin: string;
-  options: Record<string, unknown>;
-  secretsSet: string[];
-  owner: string | null;
-  description: string | null;
-  createdAt: string;
+interface Destination extends InstanceView {
   updatedAt: string;
 }
 
@@ -32,16 +24,14 @@ interface Deployment {
 }
 
 function printDestination(d: Destination): void {
-  printFields([
-    ['ID', d.id],
-    ['Name', d.name],
-    ['Plugin', d.plugin],
-    ...settingFields(d),
-    ['Owner', d.owner],
-    ['Description', d.description],
-    ['Created', formatTime(d.createdAt)],
-    ['Updated', formatTime(d.updatedAt)],
-  ]);
+  printFields(
+    instanceFields(d, {
+      end: [
+        ['Created', formatTime(d.createdAt)],
+        ['Updated', formatTime(d.updatedAt)],
+      ],
+    }),
+  );
 }
 
 /** Prints deployments; a failed one makes the command exit 1, so scripts notice. */

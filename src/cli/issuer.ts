@@ -6,36 +6,26 @@ import { type ApiClient, type ClientFlags, connect, withClientOptions } from './
 import { idOrName } from './options.ts';
 import { formatTime, printFields, writeFile } from './output.ts';
 import { registerInstanceCommands } from './plugin-instances.ts';
-import { reportInstance, settingFields } from './plugin-settings.ts';
+import { type InstanceView, instanceFields, reportInstance } from './plugin-settings.ts';
 
-interface Issuer {
-  id: number;
-  name: string;
-  plugin: string;
-  options: Record<string, unknown>;
-  secretsSet: string[];
-  owner: string | null;
-  description: string | null;
+interface Issuer extends InstanceView {
   status: 'ready' | 'disabled';
   disabledReason: string | null;
   checkedAt: string | null;
   canRevoke: boolean;
-  createdAt: string;
 }
 
 function printIssuer(i: Issuer): void {
-  printFields([
-    ['ID', i.id],
-    ['Name', i.name],
-    ['Plugin', i.plugin],
-    ['Status', status(i)],
-    ...settingFields(i),
-    ['Can revoke', i.canRevoke ? 'yes' : 'no'],
-    ['Owner', i.owner],
-    ['Description', i.description],
-    ['Checked', formatTime(i.checkedAt)],
-    ['Created', formatTime(i.createdAt)],
-  ]);
+  printFields(
+    instanceFields(i, {
+      afterPlugin: [['Status', status(i)]],
+      afterSettings: [['Can revoke', i.canRevoke ? 'yes' : 'no']],
+      end: [
+        ['Checked', formatTime(i.checkedAt)],
+        ['Created', formatTime(i.createdAt)],
+      ],
+    }),
+  );
 }
 
 const status = (i: Issuer) => (i.status === 'ready' ? 'ready' : `disabled: ${i.disabledReason}`);

@@ -6,7 +6,7 @@ import { type ApiClient, type ClientFlags, connect, withClientOptions } from './
 import { choice, id, idOrName, integer, list } from './options.ts';
 import { formatTime, print, printFields, printJson, printTable } from './output.ts';
 import { registerInstanceCommands } from './plugin-instances.ts';
-import { resolveInstance, type SettingsFlags, settingFields, settings } from './plugin-settings.ts';
+import { type InstanceView, instanceFields, resolveInstance, type SettingsFlags, settings } from './plugin-settings.ts';
 
 interface Run {
   id: number;
@@ -22,16 +22,8 @@ interface Run {
   finishedAt: string | null;
 }
 
-interface Source {
-  id: number;
-  name: string;
-  plugin: string;
-  options: Record<string, unknown>;
-  secretsSet: string[];
-  owner: string | null;
-  description: string | null;
+interface Source extends InstanceView {
   lastRun: Run | null;
-  createdAt: string;
 }
 
 interface Item {
@@ -61,16 +53,14 @@ const runLine = (r: Run) =>
   (r.error ? ` (${r.error})` : '');
 
 function printSource(s: Source): void {
-  printFields([
-    ['ID', s.id],
-    ['Name', s.name],
-    ['Plugin', s.plugin],
-    ...settingFields(s),
-    ['Owner', s.owner],
-    ['Description', s.description],
-    ['Last run', s.lastRun ? runLine(s.lastRun) : '(never run)'],
-    ['Created', formatTime(s.createdAt)],
-  ]);
+  printFields(
+    instanceFields(s, {
+      end: [
+        ['Last run', s.lastRun ? runLine(s.lastRun) : '(never run)'],
+        ['Created', formatTime(s.createdAt)],
+      ],
+    }),
+  );
 }
 
 const resolveSource = (client: ApiClient, ref: number | string) => resolveInstance<Source>(client, ref, 'source');
