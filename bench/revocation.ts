@@ -179,7 +179,7 @@ function markdown(o: RevocationOptions, results: DialectResult[], runs: OcspRun[
       'with the status the data says (good or revoked). "Other processes": CPU (cores) used meanwhile by everything ' +
       'except the benchmark, the responder and its client.',
     '',
-    `Request encoder check: the benchmark's hand-written request for a serial is ${
+    `Request encoder check: Tarsier's request encoder (src/crypto/ocsp-client.ts) for a serial is ${
       first.encoderMatchesOpenssl ? 'byte-identical to' : '**different from**'
     } \`openssl ocsp -reqout -no_nonce\`'s. Loading ${o.certificates.toLocaleString('en-US')} rows: ` +
       results.map((r) => `${fmt(r.setup.loadSeconds)} s (${r.database})`).join(', ') +

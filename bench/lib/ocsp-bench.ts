@@ -7,11 +7,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CompiledQuery, sql } from 'kysely';
+import { issuerHashes } from '../../src/crypto/ocsp.ts';
+import { encodeOcspRequest } from '../../src/crypto/ocsp-client.ts';
 import { toPem } from '../../src/crypto/pem.ts';
 import { hexId } from '../../src/modules/certificates/list.ts';
 import type { RunningTarsier } from '../../test/harness/tarsier.ts';
 import type { OcspLoadResult } from './ocsp-client.ts';
-import { type EncodedRequest, encodeOcspRequest, issuerHashes } from './ocsp-request.ts';
 import { type OpensslResponder, runOcspClient, verifyOcspAnswer } from './openssl-peer.ts';
 import { certificateStream, createLoader, writeIndexFromDb } from './revocation-data.ts';
 
@@ -99,21 +100,40 @@ export async function prepareOcsp(t: RunningTarsier, certificates: number, dir: 
   const indexed = await writeIndexFromDb(t.services.db, ca.id, index);
   if (indexed !== certificates + real.length) throw new Error(`index.txt has ${indexed} lines, expected more`);
   const all = [...real, ...sampled];
-  const hashes = issuerHashes(signer.row.certificate_der);
+  const hashes = issuerHashes(signer.row.certificate_der, 'sha1');
   return {
     dir,
     authorityId: ca.id,
     caPem,
     caKey,
     index,
-    withNonce: all.map((c) => encodeOcspRequest(hashes, c.serial, true)),
-    withoutNonce: all.map((c) => encodeOcspRequest(hashes, c.serial, false)),
+    withNonce: all.map((c) => benchRequest(hashes, c.serial, true)),
+    withoutNonce: all.map((c) => benchRequest(hashes, c.serial, false)),
     serials: all.map((c) => c.serial),
     expected: all.map((c) => c.status),
     certificates: indexed,
     loadSeconds,
-    encoderMatchesOpenssl: matchesOpenssl(dir, caPem, all[0]!.serial, encodeOcspRequest(hashes, all[0]!.serial, false)),
+    encoderMatchesOpenssl: matchesOpenssl(dir, caPem, all[0]!.serial, benchRequest(hashes, all[0]!.serial, false)),
   };
+}
+
+const NONCE_BYTES = 16;
+
+interface EncodedRequest {
+  der: Buffer;
+  /** Where the nonce's 16 bytes sit in `der` (the load client refreshes them per request); absent without nonce. */
+  nonceOffset?: number;
+}
+
+/** Tarsier's own request encoder (src/crypto/ocsp-client.ts), with a placeholder nonce the load client refreshes. */
+function benchRequest(
+  hashes: { nameHash: Buffer; keyHash: Buffer },
+  serialHex: string,
+  withNonce: boolean,
+): EncodedRequest {
+  if (!withNonce) return { der: Buffer.from(encodeOcspRequest(hashes, serialHex)) };
+  const der = Buffer.from(encodeOcspRequest(hashes, serialHex, Buffer.alloc(NONCE_BYTES, 0xa5)));
+  return { der, nonceOffset: der.length - NONCE_BYTES };
 }
 
 function matchesOpenssl(dir: string, caPem: string, serial: string, ours: EncodedRequest): boolean {

@@ -1,29 +1,13 @@
 // `tarsier destination plugins|list|show|create|update|delete|test|deploy|deployments`: where certificates are
 // deployed (a directory, an SFTP host, a webhook), through /api/v1/destinations. Settings as in `tarsier issuer`.
 import type { Command } from 'commander';
-import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
+import { type ClientFlags, connect, withClientOptions } from './client.ts';
 import { id, idOrName, list } from './options.ts';
 import { formatTime, print, printFields, printJson, printTable } from './output.ts';
-import {
-  type PluginDescription,
-  printPlugins,
-  reportInstance,
-  resolveInstance,
-  type SettingsFlags,
-  settingFields,
-  settings,
-  withSettings,
-} from './plugin-settings.ts';
+import { registerInstanceCommands } from './plugin-instances.ts';
+import { type InstanceView, instanceFields } from './plugin-settings.ts';
 
-interface Destination {
-  id: number;
-  name: string;
-  plugin: string;
-  options: Record<string, unknown>;
-  secretsSet: string[];
-  owner: string | null;
-  description: string | null;
-  createdAt: string;
+interface Destination extends InstanceView {
   updatedAt: string;
 }
 
@@ -40,23 +24,15 @@ interface Deployment {
 }
 
 function printDestination(d: Destination): void {
-  printFields([
-    ['ID', d.id],
-    ['Name', d.name],
-    ['Plugin', d.plugin],
-    ...settingFields(d),
-    ['Owner', d.owner],
-    ['Description', d.description],
-    ['Created', formatTime(d.createdAt)],
-    ['Updated', formatTime(d.updatedAt)],
-  ]);
+  printFields(
+    instanceFields(d, {
+      end: [
+        ['Created', formatTime(d.createdAt)],
+        ['Updated', formatTime(d.updatedAt)],
+      ],
+    }),
+  );
 }
-
-const resolveDestination = (client: ApiClient, ref: number | string) =>
-  resolveInstance<Destination>(client, ref, 'destination');
-
-const report = (flags: ClientFlags, d: Destination, headline: string) =>
-  reportInstance(flags, d, headline, printDestination);
 
 /** Prints deployments; a failed one makes the command exit 1, so scripts notice. */
 function printDeployments(flags: ClientFlags, items: Deployment[], verbose: boolean): void {
@@ -83,79 +59,23 @@ function printDeployments(flags: ClientFlags, items: Deployment[], verbose: bool
 }
 
 export function registerDestinationCommands(program: Command): void {
-  const dest = program
-    .command('destination')
-    .description('where certificates are deployed: directories, SFTP hosts, webhooks');
-
-  withClientOptions(dest.command('plugins').description('the destination plugins and their settings')).action(
-    async (flags: ClientFlags) => {
-      const { body } = await connect(flags).json<{ items: PluginDescription[] }>('GET', '/api/v1/destinations/plugins');
-      printPlugins(flags, body);
+  const { noun: dest, resolve: resolveDestination } = registerInstanceCommands<Destination>(program, {
+    noun: 'destination',
+    description: 'where certificates are deployed: directories, SFTP hosts, webhooks',
+    verbs: { add: ['create', 'created'], set: ['update', 'updated'], remove: ['delete', 'deleted'] },
+    list: {
+      empty: 'no destinations; add one with `tarsier destination create NAME --plugin directory …`',
+      columns: ['ID', 'NAME', 'PLUGIN', 'OWNER'],
+      row: (d) => [d.id, d.name, d.plugin, d.owner],
     },
-  );
-
-  withClientOptions(dest.command('list').description('list destinations')).action(async (flags: ClientFlags) => {
-    const { body } = await connect(flags).json<{ items: Destination[] }>('GET', '/api/v1/destinations');
-    if (flags.json) printJson(body);
-    else if (body.items.length === 0)
-      print('no destinations; add one with `tarsier destination create NAME --plugin directory …`');
-    else
-      printTable(
-        ['ID', 'NAME', 'PLUGIN', 'OWNER'],
-        body.items.map((d) => [d.id, d.name, d.plugin, d.owner]),
-      );
-  });
-
-  withClientOptions(
-    dest.command('show').description('show one destination').argument('<destination>', 'id or name', idOrName),
-  ).action(async (ref: number | string, flags: ClientFlags) => {
-    const client = connect(flags);
-    const { id: destId } = await resolveDestination(client, ref);
-    const { body } = await client.json<Destination>('GET', `/api/v1/destinations/${destId}`);
-    if (flags.json) printJson(body);
-    else printDestination(body);
-  });
-
-  withClientOptions(
-    withSettings(
-      dest
-        .command('create')
-        .description('create a destination')
-        .argument('<name>', 'a unique name, e.g. web1-nginx')
-        .requiredOption('--plugin <type>', 'directory, sftp or webhook (see tarsier destination plugins)'),
-    ),
-  ).action(async (name: string, flags: SettingsFlags & { plugin: string }) => {
-    const reply = await connect(flags).json<Destination>('POST', '/api/v1/destinations', {
-      body: { name, plugin: flags.plugin, ...settings(flags) },
-    });
-    report(flags, reply.body, `created destination ${reply.body.id}`);
-  });
-
-  withClientOptions(
-    withSettings(
-      dest
-        .command('update')
-        .description('change settings or replace credentials')
-        .argument('<destination>', 'id or name', idOrName),
-    ),
-  ).action(async (ref: number | string, flags: SettingsFlags) => {
-    const client = connect(flags);
-    const { id: destId } = await resolveDestination(client, ref);
-    const reply = await client.json<Destination>('PATCH', `/api/v1/destinations/${destId}`, { body: settings(flags) });
-    report(flags, reply.body, `updated destination ${destId}`);
-  });
-
-  withClientOptions(
-    dest
-      .command('delete')
-      .description('delete a destination nothing was deployed to')
-      .argument('<destination>', 'id or name', idOrName),
-  ).action(async (ref: number | string, flags: ClientFlags) => {
-    const client = connect(flags);
-    const { id: destId } = await resolveDestination(client, ref);
-    await client.bytes('DELETE', `/api/v1/destinations/${destId}`);
-    if (flags.json) printJson({ id: destId, deleted: true });
-    else print(`deleted destination ${destId}`);
+    show: printDestination,
+    add: {
+      description: 'create a destination',
+      example: 'web1-nginx',
+      plugins: 'directory, sftp or webhook (see tarsier destination plugins)',
+    },
+    setDescription: 'change settings or replace credentials',
+    removeDescription: 'delete a destination nothing was deployed to',
   });
 
   withClientOptions(

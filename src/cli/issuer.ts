@@ -4,124 +4,68 @@
 import type { Command } from 'commander';
 import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
 import { idOrName } from './options.ts';
-import { formatTime, print, printFields, printJson, printTable, writeFile } from './output.ts';
-import {
-  type PluginDescription,
-  printPlugins,
-  reportInstance,
-  resolveInstance,
-  type SettingsFlags,
-  settingFields,
-  settings,
-  withSettings,
-} from './plugin-settings.ts';
+import { formatTime, printFields, writeFile } from './output.ts';
+import { registerInstanceCommands } from './plugin-instances.ts';
+import { type InstanceView, instanceFields, reportInstance } from './plugin-settings.ts';
 
-interface Issuer {
-  id: number;
-  name: string;
-  plugin: string;
-  options: Record<string, unknown>;
-  secretsSet: string[];
-  owner: string | null;
-  description: string | null;
+interface Issuer extends InstanceView {
   status: 'ready' | 'disabled';
   disabledReason: string | null;
   checkedAt: string | null;
   canRevoke: boolean;
-  createdAt: string;
 }
 
 function printIssuer(i: Issuer): void {
-  printFields([
-    ['ID', i.id],
-    ['Name', i.name],
-    ['Plugin', i.plugin],
-    ['Status', i.status === 'ready' ? 'ready' : `disabled: ${i.disabledReason}`],
-    ...settingFields(i),
-    ['Can revoke', i.canRevoke ? 'yes' : 'no'],
-    ['Owner', i.owner],
-    ['Description', i.description],
-    ['Checked', formatTime(i.checkedAt)],
-    ['Created', formatTime(i.createdAt)],
-  ]);
+  printFields(
+    instanceFields(i, {
+      afterPlugin: [['Status', status(i)]],
+      afterSettings: [['Can revoke', i.canRevoke ? 'yes' : 'no']],
+      end: [
+        ['Checked', formatTime(i.checkedAt)],
+        ['Created', formatTime(i.createdAt)],
+      ],
+    }),
+  );
 }
 
-const resolveIssuer = (client: ApiClient, ref: number | string) => resolveInstance<Issuer>(client, ref, 'issuer');
-
-const report = (flags: ClientFlags, i: Issuer, headline: string) => reportInstance(flags, i, headline, printIssuer);
+const status = (i: Issuer) => (i.status === 'ready' ? 'ready' : `disabled: ${i.disabledReason}`);
 
 export function registerIssuerCommands(program: Command): void {
-  const issuer = program.command('issuer').description('external issuers: ACME CAs (Let’s Encrypt, …) and CFSSL');
-
-  withClientOptions(issuer.command('plugins').description('the issuer plugins and their settings')).action(
-    async (flags: ClientFlags) => {
-      const { body } = await connect(flags).json<{ items: PluginDescription[] }>('GET', '/api/v1/issuers/plugins');
-      printPlugins(flags, body);
+  registerInstanceCommands<Issuer>(program, {
+    noun: 'issuer',
+    description: 'external issuers: ACME CAs (Let’s Encrypt, …) and CFSSL',
+    verbs: { add: ['add', 'added'], set: ['set', 'updated'], remove: ['remove', 'removed'] },
+    list: {
+      description: 'list external issuers',
+      empty: 'no issuers; add one with `tarsier issuer add NAME --plugin acme …`',
+      columns: ['ID', 'NAME', 'PLUGIN', 'STATUS', 'OWNER'],
+      row: (i) => [i.id, i.name, i.plugin, status(i), i.owner],
     },
-  );
-
-  withClientOptions(issuer.command('list').description('list external issuers')).action(async (flags: ClientFlags) => {
-    const { body } = await connect(flags).json<{ items: Issuer[] }>('GET', '/api/v1/issuers');
-    if (flags.json) printJson(body);
-    else if (body.items.length === 0) print('no issuers; add one with `tarsier issuer add NAME --plugin acme …`');
-    else
-      printTable(
-        ['ID', 'NAME', 'PLUGIN', 'STATUS', 'OWNER'],
-        body.items.map((i) => [
-          i.id,
-          i.name,
-          i.plugin,
-          i.status === 'ready' ? 'ready' : `disabled: ${i.disabledReason}`,
-          i.owner,
-        ]),
-      );
+    show: printIssuer,
+    add: {
+      description: 'register an issuer; its settings are proven first (the CA is contacted)',
+      example: 'letsencrypt',
+      plugins: 'acme or cfssl (see tarsier issuer plugins)',
+    },
+    setDescription: 'change settings or replace credentials (proven again)',
+    removeDescription: 'delete an issuer no certificate names',
+    more: (issuer, resolveIssuer) => registerIssuerChecks(issuer, resolveIssuer),
   });
+}
 
-  withClientOptions(
-    issuer.command('show').description('show one issuer').argument('<issuer>', 'id or name', idOrName),
-  ).action(async (ref: number | string, flags: ClientFlags) => {
-    const client = connect(flags);
-    const { id } = await resolveIssuer(client, ref);
-    const { body } = await client.json<Issuer>('GET', `/api/v1/issuers/${id}`);
-    if (flags.json) printJson(body);
-    else printIssuer(body);
-  });
-
-  withClientOptions(
-    withSettings(
-      issuer
-        .command('add')
-        .description('register an issuer; its settings are proven first (the CA is contacted)')
-        .argument('<name>', 'a unique name, e.g. letsencrypt')
-        .requiredOption('--plugin <type>', 'acme or cfssl (see tarsier issuer plugins)'),
-    ),
-  ).action(async (name: string, flags: SettingsFlags & { plugin: string }) => {
-    const body = { name, plugin: flags.plugin, ...settings(flags) };
-    const reply = await connect(flags).json<Issuer>('POST', '/api/v1/issuers', { body });
-    report(flags, reply.body, `added issuer ${reply.body.id}`);
-  });
-
-  withClientOptions(
-    withSettings(
-      issuer
-        .command('set')
-        .description('change settings or replace credentials (proven again)')
-        .argument('<issuer>', 'id or name', idOrName),
-    ),
-  ).action(async (ref: number | string, flags: SettingsFlags) => {
-    const client = connect(flags);
-    const { id } = await resolveIssuer(client, ref);
-    const reply = await client.json<Issuer>('PATCH', `/api/v1/issuers/${id}`, { body: settings(flags) });
-    report(flags, reply.body, `updated issuer ${id}`);
-  });
-
+/** `issuer check` and `issuer chain`: what only issuers do. */
+function registerIssuerChecks(
+  issuer: Command,
+  resolveIssuer: (client: ApiClient, ref: number | string) => Promise<{ id: number }>,
+) {
   withClientOptions(
     issuer.command('check').description('prove the stored settings again').argument('<issuer>', 'id or name', idOrName),
   ).action(async (ref: number | string, flags: ClientFlags) => {
     const client = connect(flags);
     const { id } = await resolveIssuer(client, ref);
     const reply = await client.json<Issuer>('POST', `/api/v1/issuers/${id}/check`);
-    report(flags, reply.body, reply.body.status === 'ready' ? `issuer ${id} works` : `issuer ${id} is disabled`);
+    const headline = reply.body.status === 'ready' ? `issuer ${id} works` : `issuer ${id} is disabled`;
+    reportInstance(flags, reply.body, headline, printIssuer);
     if (reply.body.status !== 'ready') process.exitCode = 1;
   });
 
@@ -136,18 +80,5 @@ export function registerIssuerCommands(program: Command): void {
     const { id } = await resolveIssuer(client, ref);
     writeFile(flags.out ?? '-', await client.bytes('GET', `/api/v1/issuers/${id}/chain`));
     if (flags.out) process.stderr.write(`wrote the chain of issuer ${id} to ${flags.out}\n`);
-  });
-
-  withClientOptions(
-    issuer
-      .command('remove')
-      .description('delete an issuer no certificate names')
-      .argument('<issuer>', 'id or name', idOrName),
-  ).action(async (ref: number | string, flags: ClientFlags) => {
-    const client = connect(flags);
-    const { id } = await resolveIssuer(client, ref);
-    await client.bytes('DELETE', `/api/v1/issuers/${id}`);
-    if (flags.json) printJson({ id, removed: true });
-    else print(`removed issuer ${id}`);
   });
 }

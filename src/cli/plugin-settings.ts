@@ -73,6 +73,36 @@ export function settingFields(i: { options: Record<string, unknown>; secretsSet:
   ];
 }
 
+/** What the API shows of every plugin instance; each noun's type adds its own fields. */
+export interface InstanceView {
+  id: number;
+  name: string;
+  plugin: string;
+  options: Record<string, unknown>;
+  secretsSet: string[];
+  owner: string | null;
+  description: string | null;
+  createdAt: string;
+}
+
+/** The rows every instance prints, with the noun's own rows after Plugin, after the settings and at the end. */
+export function instanceFields(
+  i: InstanceView,
+  own: { afterPlugin?: Field[]; afterSettings?: Field[]; end: Field[] },
+): Field[] {
+  return [
+    ['ID', i.id],
+    ['Name', i.name],
+    ['Plugin', i.plugin],
+    ...(own.afterPlugin ?? []),
+    ...settingFields(i),
+    ...(own.afterSettings ?? []),
+    ['Owner', i.owner],
+    ['Description', i.description],
+    ...own.end,
+  ];
+}
+
 /** Finds an instance of a plugin noun (`issuer`, `destination`) by id or name. */
 export const resolveInstance = <T extends { id: number; name: string }>(
   client: ApiClient,

@@ -3,16 +3,10 @@
 // the items that failed and the problems found; --no-wait only starts it.
 import type { Command } from 'commander';
 import { type ApiClient, type ClientFlags, connect, withClientOptions } from './client.ts';
-import { choice, id, idOrName, integer, list, resolveId } from './options.ts';
+import { choice, id, idOrName, integer, list } from './options.ts';
 import { formatTime, print, printFields, printJson, printTable } from './output.ts';
-import {
-  type PluginDescription,
-  printPlugins,
-  type SettingsFlags,
-  settingFields,
-  settings,
-  withSettings,
-} from './plugin-settings.ts';
+import { registerInstanceCommands } from './plugin-instances.ts';
+import { type InstanceView, instanceFields, resolveInstance, type SettingsFlags, settings } from './plugin-settings.ts';
 
 interface Run {
   id: number;
@@ -28,16 +22,8 @@ interface Run {
   finishedAt: string | null;
 }
 
-interface Source {
-  id: number;
-  name: string;
-  plugin: string;
-  options: Record<string, unknown>;
-  secretsSet: string[];
-  owner: string | null;
-  description: string | null;
+interface Source extends InstanceView {
   lastRun: Run | null;
-  createdAt: string;
 }
 
 interface Item {
@@ -67,25 +53,17 @@ const runLine = (r: Run) =>
   (r.error ? ` (${r.error})` : '');
 
 function printSource(s: Source): void {
-  printFields([
-    ['ID', s.id],
-    ['Name', s.name],
-    ['Plugin', s.plugin],
-    ...settingFields(s),
-    ['Owner', s.owner],
-    ['Description', s.description],
-    ['Last run', s.lastRun ? runLine(s.lastRun) : '(never run)'],
-    ['Created', formatTime(s.createdAt)],
-  ]);
+  printFields(
+    instanceFields(s, {
+      end: [
+        ['Last run', s.lastRun ? runLine(s.lastRun) : '(never run)'],
+        ['Created', formatTime(s.createdAt)],
+      ],
+    }),
+  );
 }
 
-const resolveSource = (client: ApiClient, ref: number | string) =>
-  resolveId<Source>(client, ref, {
-    path: '/api/v1/sources',
-    kind: 'source',
-    name: (s) => s.name,
-    hint: 'tarsier source list',
-  });
+const resolveSource = (client: ApiClient, ref: number | string) => resolveInstance<Source>(client, ref, 'source');
 
 /** Polls the run, printing a progress line whenever it moves (to stderr, so --json output stays clean). */
 async function follow(client: ApiClient, run: Run, intervalMs = 500): Promise<Run> {
@@ -188,90 +166,29 @@ function registerRun(source: Command): void {
 }
 
 export function registerSourceCommands(program: Command): void {
-  const source = program.command('source').description('discovery sources: TLS endpoints and certificate directories');
-
-  withClientOptions(source.command('plugins').description('the source plugins and their settings')).action(
-    async (flags: ClientFlags) => {
-      const { body: page } = await connect(flags).json<{ items: PluginDescription[] }>(
-        'GET',
-        '/api/v1/sources/plugins',
-      );
-      printPlugins(flags, page);
+  const { noun: source } = registerInstanceCommands<Source, SourceFlags>(program, {
+    noun: 'source',
+    description: 'discovery sources: TLS endpoints and certificate directories',
+    verbs: { add: ['add', 'added'], set: ['set', 'updated'], remove: ['remove', 'removed'] },
+    list: {
+      empty: 'no sources; add one with `tarsier source add NAME --plugin tls --target host:443`',
+      columns: ['ID', 'NAME', 'PLUGIN', 'LAST RUN'],
+      row: (s) => [s.id, s.name, s.plugin, s.lastRun ? runLine(s.lastRun) : null],
     },
-  );
-
-  withClientOptions(source.command('list').description('list sources')).action(async (flags: ClientFlags) => {
-    const { body: page } = await connect(flags).json<{ items: Source[] }>('GET', '/api/v1/sources');
-    if (flags.json) printJson(page);
-    else if (page.items.length === 0)
-      print('no sources; add one with `tarsier source add NAME --plugin tls --target host:443`');
-    else
-      printTable(
-        ['ID', 'NAME', 'PLUGIN', 'LAST RUN'],
-        page.items.map((s) => [s.id, s.name, s.plugin, s.lastRun ? runLine(s.lastRun) : null]),
-      );
+    show: printSource,
+    add: {
+      description: 'create a source (settings are checked, nothing is scanned yet)',
+      example: 'dmz-web',
+      plugins: 'tls or directory (see tarsier source plugins)',
+      headline: (s) => `added source ${s.id}; scan it with tarsier source run ${s.name}`,
+    },
+    setDescription: 'change settings or replace credentials',
+    removeDescription: 'delete a source and its run history',
+    flags: (c) =>
+      c
+        .option('--target <target>', 'tls: host, host:port, CIDR or sni@host:port; repeat or comma-separate', list)
+        .option('--path <dir>', 'directory: an absolute directory to scan; repeat for several', list),
+    body,
   });
-
-  withClientOptions(
-    source.command('show').description('show one source').argument('<source>', 'id or name', idOrName),
-  ).action(async (ref: number | string, flags: ClientFlags) => {
-    const client = connect(flags);
-    const { id: sourceId } = await resolveSource(client, ref);
-    const { body: s } = await client.json<Source>('GET', `/api/v1/sources/${sourceId}`);
-    if (flags.json) printJson(s);
-    else printSource(s);
-  });
-
-  const withShorthands = (c: Command) =>
-    withSettings(c)
-      .option('--target <target>', 'tls: host, host:port, CIDR or sni@host:port; repeat or comma-separate', list)
-      .option('--path <dir>', 'directory: an absolute directory to scan; repeat for several', list);
-
-  withClientOptions(
-    withShorthands(
-      source
-        .command('add')
-        .description('create a source (settings are checked, nothing is scanned yet)')
-        .argument('<name>', 'a unique name, e.g. dmz-web')
-        .requiredOption('--plugin <type>', 'tls or directory (see tarsier source plugins)'),
-    ),
-  ).action(async (name: string, flags: SourceFlags & { plugin: string }) => {
-    const reply = await connect(flags).json<Source>('POST', '/api/v1/sources', {
-      body: { name, plugin: flags.plugin, ...body(flags) },
-    });
-    if (flags.json) return printJson(reply.body);
-    print(`added source ${reply.body.id}; scan it with tarsier source run ${reply.body.name}`);
-    printSource(reply.body);
-  });
-
-  withClientOptions(
-    withShorthands(
-      source
-        .command('set')
-        .description('change settings or replace credentials')
-        .argument('<source>', 'id or name', idOrName),
-    ),
-  ).action(async (ref: number | string, flags: SourceFlags) => {
-    const client = connect(flags);
-    const { id: sourceId } = await resolveSource(client, ref);
-    const reply = await client.json<Source>('PATCH', `/api/v1/sources/${sourceId}`, { body: body(flags) });
-    if (flags.json) return printJson(reply.body);
-    print(`updated source ${sourceId}`);
-    printSource(reply.body);
-  });
-
-  withClientOptions(
-    source
-      .command('remove')
-      .description('delete a source and its run history')
-      .argument('<source>', 'id or name', idOrName),
-  ).action(async (ref: number | string, flags: ClientFlags) => {
-    const client = connect(flags);
-    const { id: sourceId } = await resolveSource(client, ref);
-    await client.bytes('DELETE', `/api/v1/sources/${sourceId}`);
-    if (flags.json) printJson({ id: sourceId, removed: true });
-    else print(`removed source ${sourceId}`);
-  });
-
   registerRun(source);
 }

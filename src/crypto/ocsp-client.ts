@@ -8,6 +8,7 @@ import {
   child,
   children,
   content,
+  contextConstructed,
   type DerNode,
   decodeOid,
   decodeTime,
@@ -20,6 +21,7 @@ import {
   whole,
 } from './der.ts';
 import { issuerHashes } from './ocsp.ts';
+import { OID_OCSP_NONCE } from './ocsp-request.ts';
 
 const SHA1 = '1.3.14.3.2.26';
 const BASIC = '1.3.6.1.5.5.7.48.1.1';
@@ -43,17 +45,34 @@ export type OcspAnswer =
 
 /** The DER of a one-certificate OCSP request (SHA-1 CertID, as every responder accepts). */
 export function buildOcspRequest(leaf: X509Certificate, issuer: X509Certificate): Uint8Array {
-  const { nameHash, keyHash } = issuerHashes(issuer.raw, 'sha1');
-  const serial = Buffer.from(leaf.serialNumber.length % 2 ? `0${leaf.serialNumber}` : leaf.serialNumber, 'hex');
+  return encodeOcspRequest(issuerHashes(issuer.raw, 'sha1'), leaf.serialNumber);
+}
+
+/**
+ * The DER of an OCSP request for one serial (hex) under SHA-1 issuer hashes, optionally with a nonce extension.
+ * The nonce sits last, so its bytes are the request's final ones (the benchmark's load client rewrites them).
+ */
+export function encodeOcspRequest(
+  hashes: { nameHash: Uint8Array; keyHash: Uint8Array },
+  serialHex: string,
+  nonce?: Uint8Array,
+): Uint8Array {
+  const serial = Buffer.from(serialHex.length % 2 ? `0${serialHex}` : serialHex, 'hex');
   // A serial with its top bit set needs a leading zero byte to stay a positive INTEGER.
   const positive = serial[0]! & 0x80 ? Buffer.concat([Buffer.of(0), serial]) : serial;
   const certId = sequence(
     sequence(objectIdentifier(SHA1), NULL),
-    octetString(nameHash),
-    octetString(keyHash),
+    octetString(hashes.nameHash),
+    octetString(hashes.keyHash),
     tlv(0x02, positive),
   );
-  return sequence(sequence(sequence(sequence(certId))));
+  const requestList = sequence(sequence(certId));
+  if (!nonce) return sequence(sequence(requestList));
+  const extensions = contextConstructed(
+    2,
+    sequence(sequence(objectIdentifier(OID_OCSP_NONCE), octetString(octetString(nonce)))),
+  );
+  return sequence(sequence(requestList, extensions));
 }
 
 const bareHex = (hex: string) => hex.toLowerCase().replace(/^0+/, '');

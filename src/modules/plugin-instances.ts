@@ -5,9 +5,11 @@
 import type { TSchema } from 'typebox';
 import { Type } from 'typebox';
 import type { Db } from '../db/index.ts';
-import { ValidationError } from '../errors.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+import { type AuditService, byCaller } from './audit/service.ts';
 import type { KeyService } from './keys/service.ts';
 import { checkPluginSettings } from './plugin-options.ts';
+import type { RequestContext } from './request-context.ts';
 
 /** Plugins of one kind by type; `get` throws ValidationError listing the known ones. */
 export function createPluginRegistry<P extends { type: string }>(kind: string, plugins: readonly P[]) {
@@ -184,3 +186,82 @@ export const changedInstanceColumns = (
   ...(input.description !== undefined ? { description: input.description } : {}),
   updated_at: now,
 });
+
+/**
+ * The `check` for instanceWrites of a kind whose plugins validate synchronously and complain with the kind's
+ * ConfigError (a field and a message): that complaint becomes a 400 naming the field.
+ */
+export const validatedBy =
+  (ConfigError: abstract new (...args: never[]) => Error & { field: string }) =>
+  <C>(plugin: { validate(config: C): void }, config: C): C => {
+    try {
+      plugin.validate(config);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ValidationError(e.field, e.message);
+      throw e;
+    }
+    return config;
+  };
+
+type InstanceChange = { options?: Record<string, unknown>; secrets?: Record<string, unknown> } & Omit<Meta, 'name'>;
+
+/**
+ * Create and update as every kind does them: name rule and clash, plugin lookup, schema check, the kind's own
+ * `check` (which returns the settings to store), sealed secrets, row and audit event in one transaction.
+ * The kind supplies its store calls (adding its own columns there) and keeps its other rules.
+ */
+export function instanceWrites<P extends { type: string; options: TSchema; secrets: TSchema }, R>(w: {
+  db: Db;
+  keys: Pick<KeyService, 'storeSecret'>;
+  audit: Pick<AuditService, 'record'>;
+  clock: () => Date;
+  /** `issuer`, `destination`, `source`: sealing kind, audit target type and action prefix. */
+  kind: string;
+  /** The kind with its article, for the name clash: `an issuer`. */
+  aKind: string;
+  registry: { get(type: string): P };
+  configOf: (r: R) => Promise<PluginConfig>;
+  findByName: (db: Db, name: string) => Promise<unknown>;
+  insert: (trx: Db, columns: ReturnType<typeof newInstanceColumns>, now: string) => Promise<number>;
+  update: (trx: Db, id: number, columns: ReturnType<typeof changedInstanceColumns>, now: string) => Promise<unknown>;
+  check: (
+    plugin: P,
+    given: PluginConfig,
+    instance: { name: string; plugin: string },
+  ) => Promise<PluginConfig> | PluginConfig;
+}) {
+  return {
+    /** Throws ValidationError (naming the setting) or ConflictError (name taken); returns the new id. */
+    async create(input: Meta & { plugin: string } & InstanceChange, ctx: RequestContext): Promise<number> {
+      checkInstanceName(input.name);
+      if (await w.findByName(w.db, input.name))
+        throw new ConflictError(`${w.aKind} named '${input.name}' exists already`);
+      const plugin = w.registry.get(input.plugin);
+      const given = checkedSettings(plugin, input.options, input.secrets);
+      const config = await w.check(plugin, given, { name: input.name, plugin: plugin.type });
+      const now = w.clock().toISOString();
+      return w.db.transaction().execute(async (trx) => {
+        const secretsId = await w.keys.storeSecret(trx, w.kind, config.secrets);
+        const columns = newInstanceColumns(input, plugin.type, config, secretsId, ctx.principal.actor, now);
+        const id = await w.insert(trx, columns, now);
+        const details = { name: input.name, plugin: plugin.type };
+        await w.audit.record(trx, byCaller(ctx, `${w.kind}.create`, { type: w.kind, id }, details));
+        return id;
+      });
+    },
+
+    /** Merges the change into the stored settings (null removes), checks the result again and re-seals it. */
+    async update(r: R & { id: number; name: string; plugin: string }, input: InstanceChange, ctx: RequestContext) {
+      const plugin = w.registry.get(r.plugin);
+      const merged = mergeSettings(await w.configOf(r), input);
+      const config = await w.check(plugin, checkedSettings(plugin, merged.options, merged.secrets), r);
+      const now = w.clock().toISOString();
+      await w.db.transaction().execute(async (trx) => {
+        const secretsId = await w.keys.storeSecret(trx, w.kind, config.secrets);
+        await w.update(trx, r.id, changedInstanceColumns(input, config, secretsId, now), now);
+        const fields = changedFields(input);
+        await w.audit.record(trx, byCaller(ctx, `${w.kind}.update`, { type: w.kind, id: r.id }, { fields }));
+      });
+    },
+  };
+}

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './cli.ts';
+import { httpJson } from './tarsier-settings.ts';
 
 export const ADMIN_PASSWORD = 'process-admin-password-1';
 export const newMasterKeys = () => `k1:${randomBytes(32).toString('base64')}`;
@@ -59,24 +60,8 @@ export async function startTarsierProcess(opts: {
     child.once('exit', (code) => reject(new Error(`tarsier serve exited (${code}) before listening:\n${output}`)));
   });
   let token: string | undefined;
-  async function request(method: string, urlPath: string, body?: unknown, auth?: string) {
-    const res = await fetch(`${url}${urlPath}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(auth ? { authorization: `Bearer ${auth}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, json, text };
-  }
+  const request = (method: string, urlPath: string, body?: unknown, auth?: string) =>
+    httpJson(url, method, urlPath, body, auth);
   return {
     url,
     child,

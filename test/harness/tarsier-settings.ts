@@ -16,32 +16,8 @@ export async function startTarsierWith(settings: Partial<Record<SettingName, str
     {},
   );
   const server = await startServer(cfg, () => {});
-  const api = async (
-    method: string,
-    urlPath: string,
-    body?: unknown,
-    token?: string,
-    headers: Record<string, string> = {},
-  ) => {
-    const res = await fetch(`${server.address}${urlPath}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, json, text, headers: res.headers };
-  };
+  const api = (method: string, urlPath: string, body?: unknown, token?: string, headers: Record<string, string> = {}) =>
+    httpJson(server.address, method, urlPath, body, token, headers);
   const admin = await api('POST', '/api/v1/auth/login', { username: 'admin', password: adminPassword });
   if (admin.status !== 200) throw new Error(`test login failed: ${admin.text}`);
   return {
@@ -54,4 +30,33 @@ export async function startTarsierWith(settings: Partial<Record<SettingName, str
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** One JSON request to a running Tarsier over real HTTP (redirects are returned, not followed); json is undefined when the body is not JSON. */
+export async function httpJson(
+  baseUrl: string,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(`${baseUrl}${urlPath}`, {
+    method,
+    redirect: 'manual',
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, headers: res.headers };
 }

@@ -3,27 +3,14 @@
 // ever leave through the API. `test` proves a destination works now, through the outbound guard.
 import type { Db } from '../../db/index.ts';
 import type { DestinationRow } from '../../db/schema.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
+import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { OutboundGuard } from '../../net/outbound.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { PluginLogger } from '../issuers/plugin.ts';
 import type { KeyService } from '../keys/service.ts';
-import {
-  changedFields,
-  changedInstanceColumns,
-  checkedSettings,
-  checkInstanceName,
-  mergeSettings,
-  newInstanceColumns,
-  sealedSettings,
-} from '../plugin-instances.ts';
+import { instanceWrites, sealedSettings, validatedBy } from '../plugin-instances.ts';
 import type { RequestContext } from '../request-context.ts';
-import {
-  type AnyDestinationPlugin,
-  type DestinationConfig,
-  DestinationConfigError,
-  type DestinationContext,
-} from './plugin.ts';
+import { DestinationConfigError, type DestinationContext } from './plugin.ts';
 import type { DestinationRegistry } from './registry.ts';
 import type { CreateDestinationInput, UpdateDestinationInput } from './schemas.ts';
 import * as store from './store.ts';
@@ -66,17 +53,20 @@ export function createDestinationService({ db, keys, audit, registry, outbound, 
   }
   const { configOf, secretNames } = sealedSettings(db, keys, 'destination');
   const view = async (r: DestinationRow) => destinationView(r, await secretNames(r));
-  /** Schema first, then the plugin's own rules; both become 400s naming the field. */
-  function checked(plugin: AnyDestinationPlugin, options: unknown, secrets: unknown): DestinationConfig {
-    const config = checkedSettings(plugin, options, secrets);
-    try {
-      plugin.validate(config);
-    } catch (e) {
-      if (e instanceof DestinationConfigError) throw new ValidationError(e.field, e.message);
-      throw e;
-    }
-    return config;
-  }
+  const writes = instanceWrites({
+    db,
+    keys,
+    audit,
+    clock,
+    kind: 'destination',
+    aKind: 'a destination',
+    registry,
+    configOf,
+    findByName: store.findDestinationByName,
+    insert: (trx, columns) => store.insertDestination(trx, columns),
+    update: (trx, id, columns) => store.updateDestination(trx, id, columns),
+    check: validatedBy(DestinationConfigError),
+  });
 
   return {
     plugins: () => registry.all(),
@@ -88,37 +78,12 @@ export function createDestinationService({ db, keys, audit, registry, outbound, 
     pluginOf: (r: Pick<DestinationRow, 'plugin'>) => registry.get(r.plugin),
 
     /** Creates a destination. Throws ValidationError (naming the setting), ConflictError (name taken). */
-    async create(input: CreateDestinationInput, ctx: RequestContext) {
-      checkInstanceName(input.name);
-      if (await store.findDestinationByName(db, input.name))
-        throw new ConflictError(`a destination named '${input.name}' exists already`);
-      const plugin = registry.get(input.plugin);
-      const config = checked(plugin, input.options, input.secrets);
-      const now = clock().toISOString();
-      const id = await db.transaction().execute(async (trx) => {
-        const secretsId = await keys.storeSecret(trx, 'destination', config.secrets);
-        const columns = newInstanceColumns(input, plugin.type, config, secretsId, ctx.principal.actor, now);
-        const newId = await store.insertDestination(trx, columns);
-        const target = { type: 'destination', id: newId };
-        await audit.record(trx, byCaller(ctx, 'destination.create', target, { name: input.name, plugin: plugin.type }));
-        return newId;
-      });
-      return view(await row(id));
-    },
+    create: async (input: CreateDestinationInput, ctx: RequestContext) =>
+      view(await row(await writes.create(input, ctx))),
 
     /** Changes settings; given secrets replace those of the same name, a secret set to null is removed. */
     async update(id: number, input: UpdateDestinationInput, ctx: RequestContext) {
-      const r = await row(id);
-      const plugin = registry.get(r.plugin);
-      const current = await configOf(r);
-      const merged = mergeSettings(current, input);
-      const config = checked(plugin, merged.options, merged.secrets);
-      await db.transaction().execute(async (trx) => {
-        const secretsId = await keys.storeSecret(trx, 'destination', config.secrets);
-        await store.updateDestination(trx, id, changedInstanceColumns(input, config, secretsId, clock().toISOString()));
-        const fields = changedFields(input);
-        await audit.record(trx, byCaller(ctx, 'destination.update', { type: 'destination', id }, { fields }));
-      });
+      await writes.update(await row(id), input, ctx);
       return view(await row(id));
     },
 

@@ -6,15 +6,7 @@ import type { IssuerRow } from '../../db/schema.ts';
 import { ConflictError, NotFoundError, PolicyError, ValidationError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { KeyService } from '../keys/service.ts';
-import {
-  changedFields,
-  changedInstanceColumns,
-  checkedSettings,
-  checkInstanceName,
-  mergeSettings,
-  newInstanceColumns,
-  sealedSettings,
-} from '../plugin-instances.ts';
+import { instanceWrites, sealedSettings } from '../plugin-instances.ts';
 import type { RequestContext } from '../request-context.ts';
 import { createChallengeResponder } from './challenges.ts';
 import {
@@ -97,6 +89,23 @@ export function createIssuerService({ db, keys, audit, registry, clock, log, des
     }
   }
 
+  const writes = instanceWrites({
+    db,
+    keys,
+    audit,
+    clock,
+    kind: 'issuer',
+    aKind: 'an issuer',
+    registry,
+    configOf,
+    findByName: store.findIssuerByName,
+    insert: (trx, columns, now) => store.insertIssuer(trx, { ...columns, checked_at: now }),
+    // A changed configuration was just proved: whatever disabled the issuer before no longer holds.
+    update: (trx, id, columns, now) =>
+      store.updateIssuer(trx, id, { ...columns, disabled_reason: null, checked_at: now }),
+    check: (plugin, given, instance) => prove(plugin, instance, given),
+  });
+
   return {
     plugins: () => registry.all(),
     list: async () => Promise.all((await store.listIssuers(db)).map(view)),
@@ -108,48 +117,11 @@ export function createIssuerService({ db, keys, audit, registry, clock, log, des
     challenges,
 
     /** Creates an issuer after the plugin proved the configuration. Throws ValidationError, ConflictError. */
-    async create(input: CreateIssuerInput, ctx: RequestContext) {
-      checkInstanceName(input.name);
-      if (await store.findIssuerByName(db, input.name))
-        throw new ConflictError(`an issuer named '${input.name}' exists already`);
-      const plugin = registry.get(input.plugin);
-      const given = checkedSettings(plugin, input.options, input.secrets);
-      const config = await prove(plugin, { name: input.name, plugin: plugin.type }, given);
-      const now = clock().toISOString();
-      const id = await db.transaction().execute(async (trx) => {
-        const secretsId = await keys.storeSecret(trx, 'issuer', config.secrets);
-        const newId = await store.insertIssuer(trx, {
-          ...newInstanceColumns(input, plugin.type, config, secretsId, ctx.principal.actor, now),
-          checked_at: now,
-        });
-        await audit.record(
-          trx,
-          byCaller(ctx, 'issuer.create', { type: 'issuer', id: newId }, { name: input.name, plugin: plugin.type }),
-        );
-        return newId;
-      });
-      return view(await row(id));
-    },
+    create: async (input: CreateIssuerInput, ctx: RequestContext) => view(await row(await writes.create(input, ctx))),
 
     /** Changes settings (given secrets replace those of the same name) and proves the result again. */
     async update(id: number, input: UpdateIssuerInput, ctx: RequestContext) {
-      const r = await row(id);
-      const plugin = registry.get(r.plugin);
-      const current = await configOf(r);
-      const merged = mergeSettings(current, input);
-      const next = checkedSettings(plugin, merged.options, merged.secrets);
-      const config = await prove(plugin, r, next);
-      const now = clock().toISOString();
-      await db.transaction().execute(async (trx) => {
-        const secretsId = await keys.storeSecret(trx, 'issuer', config.secrets);
-        await store.updateIssuer(trx, id, {
-          ...changedInstanceColumns(input, config, secretsId, now),
-          disabled_reason: null,
-          checked_at: now,
-        });
-        const fields = changedFields(input);
-        await audit.record(trx, byCaller(ctx, 'issuer.update', { type: 'issuer', id }, { fields }));
-      });
+      await writes.update(await row(id), input, ctx);
       return view(await row(id));
     },
 

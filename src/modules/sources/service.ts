@@ -2,14 +2,13 @@
 // Settings are checked at creation (the plugin's schema and its own rules) so a typo is a 400, not a failed run;
 // secrets (PKCS#12 passwords) are sealed like private keys and never leave through the API.
 import type { SourceRow, SourceRunItemRow, SourceRunRow } from '../../db/schema.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
+import { ConflictError, NotFoundError } from '../../errors.ts';
 import { type AuditService, byCaller } from '../audit/service.ts';
 import type { KeyService } from '../keys/service.ts';
-import { changedFields, checkInstanceName, newInstanceColumns } from '../plugin-instances.ts';
-import { checkPluginSettings } from '../plugin-options.ts';
+import { instanceWrites, sealedSettings, validatedBy } from '../plugin-instances.ts';
 import type { RequestContext } from '../request-context.ts';
-import { type SourceConfig, SourceConfigError } from './plugin.ts';
-import type { AnySourcePlugin, SourceRegistry } from './registry.ts';
+import { SourceConfigError } from './plugin.ts';
+import type { SourceRegistry } from './registry.ts';
 import { createRunner, type RunnerDeps } from './run.ts';
 import type { CreateSourceInput, UpdateSourceInput } from './schemas.ts';
 import * as store from './store.ts';
@@ -59,10 +58,7 @@ export function createSourceService(deps: SourceDeps) {
     if (!r) throw new NotFoundError('source', id);
     return r;
   }
-  async function configOf(r: SourceRow): Promise<SourceConfig> {
-    const secrets = r.secrets_id === null ? {} : await keys.loadSecret(db, r.secrets_id, 'source');
-    return { options: JSON.parse(r.options), secrets };
-  }
+  const { configOf } = sealedSettings(db, keys, 'source');
   async function view(r: SourceRow) {
     const { secrets } = await configOf(r);
     const [last] = await store.listRuns(db, r.id, 1);
@@ -79,20 +75,20 @@ export function createSourceService(deps: SourceDeps) {
       createdBy: r.created_by,
     };
   }
-  /** Schema first, then the plugin's own rules; both become 400s naming the field. */
-  function check(plugin: AnySourcePlugin, options: unknown, secrets: unknown): SourceConfig {
-    const config = {
-      options: checkPluginSettings(plugin.options, options, 'options'),
-      secrets: checkPluginSettings(plugin.secrets, secrets, 'secrets'),
-    };
-    try {
-      plugin.validate(config);
-    } catch (e) {
-      if (e instanceof SourceConfigError) throw new ValidationError(e.field, e.message);
-      throw e;
-    }
-    return config;
-  }
+  const writes = instanceWrites({
+    db,
+    keys,
+    audit,
+    clock,
+    kind: 'source',
+    aKind: 'a source',
+    registry,
+    configOf,
+    findByName: store.findSourceByName,
+    insert: (trx, columns) => store.insertSource(trx, columns),
+    update: (trx, id, columns) => store.updateSource(trx, id, columns),
+    check: validatedBy(SourceConfigError),
+  });
   async function run(id: number) {
     const r = await store.findRun(db, id);
     if (!r) throw new NotFoundError('source run', id);
@@ -105,48 +101,11 @@ export function createSourceService(deps: SourceDeps) {
     get: async (id: number) => view(await row(id)),
 
     /** Creates a source after checking its settings. Throws ValidationError, ConflictError. */
-    async create(input: CreateSourceInput, ctx: RequestContext) {
-      checkInstanceName(input.name);
-      if (await store.findSourceByName(db, input.name))
-        throw new ConflictError(`a source named '${input.name}' exists already`);
-      const plugin = registry.get(input.plugin);
-      const config = check(plugin, input.options, input.secrets);
-      const now = clock().toISOString();
-      const id = await db.transaction().execute(async (trx) => {
-        const secretsId = await keys.storeSecret(trx, 'source', config.secrets);
-        const newId = await store.insertSource(
-          trx,
-          newInstanceColumns(input, plugin.type, config, secretsId, ctx.principal.actor, now),
-        );
-        await audit.record(
-          trx,
-          byCaller(ctx, 'source.create', { type: 'source', id: newId }, { name: input.name, plugin: plugin.type }),
-        );
-        return newId;
-      });
-      return view(await row(id));
-    },
+    create: async (input: CreateSourceInput, ctx: RequestContext) => view(await row(await writes.create(input, ctx))),
 
-    /** Changes settings (given secrets replace those of the same name), checked again. */
+    /** Changes settings (given secrets replace those of the same name, null removes), checked again. */
     async update(id: number, input: UpdateSourceInput, ctx: RequestContext) {
-      const r = await row(id);
-      const plugin = registry.get(r.plugin);
-      const current = await configOf(r);
-      const config = check(plugin, { ...current.options, ...input.options }, { ...current.secrets, ...input.secrets });
-      await db.transaction().execute(async (trx) => {
-        const secretsId = input.secrets ? await keys.storeSecret(trx, 'source', config.secrets) : r.secrets_id;
-        await store.updateSource(trx, id, {
-          options: JSON.stringify(config.options),
-          secrets_id: secretsId,
-          ...(input.owner !== undefined ? { owner: input.owner } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          updated_at: clock().toISOString(),
-        });
-        await audit.record(
-          trx,
-          byCaller(ctx, 'source.update', { type: 'source', id }, { fields: changedFields(input) }),
-        );
-      });
+      await writes.update(await row(id), input, ctx);
       return view(await row(id));
     },
 
