@@ -74,4 +74,13 @@ describe.each(testDialects())('inventory search on %s', (dialect) => {
       'svc-5194.common.test',
     ]);
   });
+
+  // Regression: the fingerprint filter stripped leading 00 bytes like a serial's, so about one certificate in 256
+  // could not be found by its own fingerprint (seen as a flaky directory-source test).
+  it('finds a certificate by a fingerprint that starts with zero bytes, written with colons', async () => {
+    const fingerprint = '00000005'.padEnd(64, 'a');
+    const colons = fingerprint.match(/../g)!.join(':').toUpperCase();
+    const found = await services.certificates.list({ fingerprint: colons, limit: 5 });
+    expect(found.rows.map((r) => r.common_name)).toEqual(['svc-5.common.test']);
+  });
 });

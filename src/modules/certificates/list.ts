@@ -30,10 +30,14 @@ function decodeCursor(cursor: string, sort: string): { value: string | number; i
   }
 }
 
-/** Serials and fingerprints as stored: lower-case hex without colons; a serial without leading zero bytes. */
+/** A fingerprint as stored: lower-case hex without colons or spaces, every byte kept (a leading 00 too). */
+export function hexFingerprint(text: string): string {
+  return text.replace(/[:\s]/g, '').toLowerCase();
+}
+
+/** A serial as stored: a fingerprint's form without leading zero bytes (DER INTEGER padding is not part of it). */
 export function hexId(text: string): string {
-  const hex = text.replace(/[:\s]/g, '').toLowerCase();
-  return hex.replace(/^(00)+(?=[0-9a-f]{2})/, '');
+  return hexFingerprint(text).replace(/^(00)+(?=[0-9a-f]{2})/, '');
 }
 
 function encodeCursor(sort: string, value: string | number, id: number): string {
@@ -67,7 +71,7 @@ export function createLister({ db, dialect, clock }: { db: Db; dialect: DialectO
         status: q.status,
         owner: q.owner,
         serial: q.serial ? hexId(q.serial) : undefined,
-        fingerprint: q.fingerprint ? hexId(q.fingerprint) : undefined,
+        fingerprint: q.fingerprint ? hexFingerprint(q.fingerprint) : undefined,
         authorityId: q.authorityId,
         keyType: q.keyType,
         expiringBefore:
