@@ -20,6 +20,11 @@ export interface TransactionBatcher {
   run<T>(work: Work<T>): Promise<T>;
 }
 
+/** The same interface without sharing: each work in its own transaction (for databases that commit in parallel). */
+export function directCommits(db: Db): TransactionBatcher {
+  return { run: (work) => db.transaction().execute(work) };
+}
+
 /** At most this many works share one transaction, so that one batch never holds the database for long. */
 const MAX_BATCH = 64;
 

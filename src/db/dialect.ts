@@ -14,6 +14,12 @@ export type DialectKind = 'sqlite' | 'postgres';
 export interface DialectOps {
   readonly kind: DialectKind;
   readonly binaryType: 'blob' | 'bytea';
+  /**
+   * Whether concurrent small writes should share one transaction (db/batch.ts). SQLite writes one transaction at
+   * a time, so sharing saves WAL pages and syncs; PostgreSQL commits concurrently on a pool, where a shared
+   * transaction only serialises the works and holds the audit head longer (measured slower).
+   */
+  readonly groupsCommits: boolean;
   /** Adds the auto-numbered primary key `id`. */
   addId<T extends string>(tb: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;
   /** Builds the index that makes `%q%` over certificates.search_text fast at millions of rows. */
@@ -37,6 +43,7 @@ function likePattern(q: string): string {
 const sqlite: DialectOps = {
   kind: 'sqlite',
   binaryType: 'blob',
+  groupsCommits: true,
   addId: (tb) => tb.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()),
   async createSearchIndex(db) {
     // FTS5 with the trigram tokenizer indexes substrings; external content keeps one copy of the text.
@@ -78,6 +85,7 @@ const sqlite: DialectOps = {
 const postgres: DialectOps = {
   kind: 'postgres',
   binaryType: 'bytea',
+  groupsCommits: false,
   addId: (tb) => tb.addColumn('id', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity()),
   async createSearchIndex(db) {
     await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);

@@ -8,7 +8,8 @@ import { parseCsr } from '../../crypto/csr.ts';
 import { describeSpec } from '../../crypto/describe.ts';
 import { generateKeyPair, keyTypeOf } from '../../crypto/keys.ts';
 import type { CertificateSpec, KeyType, ParsedCsr } from '../../crypto/types.ts';
-import { createTransactionBatcher } from '../../db/batch.ts';
+import { createTransactionBatcher, directCommits } from '../../db/batch.ts';
+import type { DialectOps } from '../../db/dialect.ts';
 import type { Db } from '../../db/index.ts';
 import type { AuthorityRow, CertificateRow, NewCertificateRow } from '../../db/schema.ts';
 import { ConflictError, ValidationError } from '../../errors.ts';
@@ -26,6 +27,7 @@ import * as store from './store.ts';
 
 export interface IssuanceDeps {
   db: Db;
+  dialect: Pick<DialectOps, 'groupsCommits'>;
   keys: Pick<KeyService, 'store'>;
   audit: Pick<AuditService, 'record'>;
   authorities: Pick<AuthorityService, 'signer'>;
@@ -81,8 +83,8 @@ export async function signWithAuthority(
 export const alreadyRotated = (id: number) =>
   new ConflictError(`certificate ${id} was rotated by another request at the same time; use its replacement`);
 
-export function createIssuance({ db, keys, audit, authorities, clock }: IssuanceDeps) {
-  const commits = createTransactionBatcher(db);
+export function createIssuance({ db, dialect, keys, audit, authorities, clock }: IssuanceDeps) {
+  const commits = dialect.groupsCommits ? createTransactionBatcher(db) : directCommits(db);
   /**
    * Signs and stores one certificate; `replaces` links a rotation. Returns the stored row.
    * Throws ValidationError (input), PolicyError (the authority forbids it), NotFoundError (no such authority).
