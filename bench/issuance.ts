@@ -4,10 +4,13 @@
 import type { TestDialect } from '../test/harness/databases.ts';
 import { startTarsier } from '../test/harness/tarsier.ts';
 import { ensureCfssl, startCfssl } from './lib/cfssl.ts';
+import { startFloorServer } from './lib/floor.ts';
 import { assertClean, type ClientKind, calibrateClients, type LoadSummary, runLoad } from './lib/load.ts';
 import { watchOtherCpu } from './lib/machine.ts';
 import { measureRaw, type RawKeyType, type RawResult } from './lib/raw-crypto.ts';
 import { fmt, ms } from './lib/stats.ts';
+
+const FLOOR = 'Node.js floor (no framework)';
 
 export interface IssuanceOptions {
   ecSeconds: number;
@@ -98,9 +101,10 @@ async function measureMatrix(
   database: string,
   request: (keyType: RawKeyType) => { url: string; body: string; headers: Record<string, string>; status: number },
   pids: number[] = [],
+  keyTypes: RawKeyType[] = KEY_TYPES,
 ): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const keyType of KEY_TYPES) {
+  for (const keyType of keyTypes) {
     const seconds = keyType === 'ec-p256' ? o.ecSeconds : o.rsaSeconds;
     for (const clients of o.concurrencies) {
       const r = request(keyType);
@@ -144,6 +148,29 @@ async function runTarsier(o: IssuanceOptions, client: ClientKind, dialect: TestD
     }));
   } finally {
     await t.stop();
+  }
+}
+
+/** The framework-free floor (lib/floor.ts), EC P-256 only: what Node.js itself allows for the same durable work. */
+async function runFloor(o: IssuanceOptions, client: ClientKind): Promise<Row[]> {
+  const floor = await startFloorServer();
+  try {
+    return await measureMatrix(
+      o,
+      client,
+      FLOOR,
+      'SQLite (same schema)',
+      () => ({
+        url: `${floor.url}/`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ commonName: 'svc-{n}.bench.example.com' }),
+        status: 201,
+      }),
+      [],
+      ['ec-p256'],
+    );
+  } finally {
+    await floor.stop();
   }
 }
 
@@ -304,6 +331,7 @@ export async function runIssuanceBench(o: IssuanceOptions): Promise<{ markdown: 
   const raw = await runRaw(o);
   const rows: Row[] = [];
   for (const dialect of o.dialects) rows.push(...(await runTarsier(o, client, dialect)));
+  rows.push(...(await runFloor(o, client)));
   const cf = await runCfssl(o, client);
   rows.push(...cf.rows);
   const tarsierRows = rows.filter((r) => r.issuer === 'Tarsier');

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import type { ServerConfig } from './config.ts';
 import { createKeyring, loadOrCreateMasterKeyFile, parseMasterKeys } from './crypto/envelope.ts';
 import { migrateToLatest, type OpenDatabase, openDatabase } from './db/index.ts';
+import { startSearchIndexer } from './db/search-indexer.ts';
 import { createAuditService } from './modules/audit/service.ts';
 import { createAuthorityService } from './modules/authorities/service.ts';
 import { signWithAuthority } from './modules/certificates/issuance.ts';
@@ -67,6 +68,9 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
   await migrateToLatest(database);
   await database.dialect.maintain(database.db);
   const { db } = database;
+  const searchIndex = startSearchIndexer(db, database.dialect, {
+    onError: (err) => log.warn({ err }, 'indexing new certificates for search failed; the next pass retries'),
+  });
   const keyring = createKeyring(masterKeys);
   const audit = createAuditService({ db, clock });
   const keys = createKeyService({ keyring, clock });
@@ -303,7 +307,11 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     revocationChecks,
     config,
     log,
-    close: () => database.close(),
+    searchIndex,
+    async close() {
+      await searchIndex.stop();
+      await database.close();
+    },
   };
 }
 

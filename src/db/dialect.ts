@@ -31,6 +31,11 @@ export interface DialectOps {
    * best plan depends on how common the term is, which SQLite's planner cannot tell from the FTS table.
    */
   searchCertificates(db: QueryExecutorProvider, q: string): Promise<Expression<SqlBool>>;
+  /**
+   * Adds up to `limit` certificates committed since the last call to the search index, in one transaction;
+   * returns how many (0: it is current). Only SQLite defers this work (migrations/012); elsewhere always 0.
+   */
+  indexPendingSearch(db: Kysely<any>, limit: number): Promise<number>;
 }
 
 /** Above this many matches a term counts as common (see searchCertificates). */
@@ -78,8 +83,26 @@ const sqlite: DialectOps = {
       db,
     );
     if (Number(rows[0]?.n ?? 0) >= COMMON_TERM_ROWS) return like;
-    return sql<SqlBool>`certificates.id IN (SELECT rowid FROM certificates_fts WHERE certificates_fts MATCH ${phrase})`;
+    // The rows the indexer has not reached yet (committed in the last moment) are tested one by one.
+    return sql<SqlBool>`certificates.id IN (SELECT rowid FROM certificates_fts WHERE certificates_fts MATCH ${phrase}
+      UNION ALL SELECT id FROM certificates WHERE id > (SELECT indexed_through FROM search_index_state WHERE id = 1)
+      AND search_text LIKE ${likePattern(q)} ESCAPE '\\')`;
   },
+  indexPendingSearch: (db, limit) =>
+    db.transaction().execute(async (trx) => {
+      const state = await sql<{ t: number }>`SELECT indexed_through AS t FROM search_index_state WHERE id = 1`.execute(
+        trx,
+      );
+      const from = Number(state.rows[0]?.t ?? 0);
+      const { rows } = await sql<{ through: number | null; n: number }>`SELECT max(id) AS through, count(*) AS n
+        FROM (SELECT id FROM certificates WHERE id > ${from} ORDER BY id LIMIT ${limit})`.execute(trx);
+      const r = rows[0];
+      if (!r || r.through === null) return 0;
+      await sql`INSERT INTO certificates_fts(rowid, search_text)
+        SELECT id, search_text FROM certificates WHERE id > ${from} AND id <= ${r.through}`.execute(trx);
+      await sql`UPDATE search_index_state SET indexed_through = ${r.through} WHERE id = 1`.execute(trx);
+      return Number(r.n);
+    }),
 };
 
 const postgres: DialectOps = {
@@ -95,6 +118,7 @@ const postgres: DialectOps = {
   async searchCertificates(_db, q) {
     return sql<SqlBool>`certificates.search_text LIKE ${likePattern(q)}`;
   },
+  indexPendingSearch: async () => 0,
 };
 
 export function dialectOps(kind: DialectKind): DialectOps {

@@ -16,6 +16,7 @@ import * as m007 from './migrations/007-destinations.ts';
 import * as m008 from './migrations/008-sources.ts';
 import * as m009 from './migrations/009-lifecycle.ts';
 import * as m011 from './migrations/011-certificate-stats.ts';
+import * as m012 from './migrations/012-deferred-search-index.ts';
 import type { Database } from './schema.ts';
 import { durableSqliteDialect } from './sqlite-durable.ts';
 
@@ -63,6 +64,7 @@ function provider(dialect: DialectOps): MigrationProvider {
     '011-certificate-stats': m011,
     '008-sources': m008,
     '009-lifecycle': m009,
+    '012-deferred-search-index': m012,
   };
   return {
     async getMigrations() {

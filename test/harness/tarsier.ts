@@ -46,7 +46,7 @@ export async function startTarsier(
       host: '127.0.0.1',
       databaseUrl: pgdb?.url,
       adminPassword,
-      logLevel: 'silent',
+      logLevel: process.env.TARSIER_TEST_LOG ?? 'silent',
     },
     {},
   );

@@ -6,7 +6,8 @@ import { buildCertificate } from '../../crypto/certificate-builder.ts';
 import { crlShardOf } from '../../crypto/crl.ts';
 import { parseCsr } from '../../crypto/csr.ts';
 import { describeSpec } from '../../crypto/describe.ts';
-import { generateKeyPair, keyTypeOf } from '../../crypto/keys.ts';
+import { keyPool } from '../../crypto/key-pool.ts';
+import { keyTypeOf } from '../../crypto/keys.ts';
 import type { CertificateSpec, KeyType, ParsedCsr } from '../../crypto/types.ts';
 import { createTransactionBatcher, directCommits } from '../../db/batch.ts';
 import type { DialectOps } from '../../db/dialect.ts';
@@ -68,15 +69,15 @@ export async function signWithAuthority(
   const keyType = csr?.keyType ?? input.keyType ?? 'ec-p256';
   const plan = planIssuance(input, keyType, now, ca.chain[0]!.policy.maxValidityDays, csr);
   checkIssuancePolicy({ ...plan.draft, keyType }, ca.chain);
-  const pair = csr ? undefined : await generateKeyPair(keyType as KeyType);
-  const publicKey = csr?.publicKey ?? pair!.publicKey;
+  const fresh = csr ? undefined : await keyPool.take(keyType as KeyType);
+  const publicKey = csr?.publicKey ?? fresh!.publicKey;
   const serialHex = Buffer.from(plan.spec.serial).toString('hex');
   const crlShard = crlShardOf(serialHex, ca.row.crl_shards);
   const der = buildCertificate(
     { ...plan.spec, ...publishedUrls(ca.row, crlShard), publicKey },
     { certificateDer: ca.row.certificate_der, privateKey: ca.privateKey },
   );
-  return { der, plan, serialHex, crlShard, publicKey, privateKey: pair?.privateKey };
+  return { der, plan, serialHex, crlShard, publicKey, privateKey: fresh?.privateKey };
 }
 
 /** Another process (or request) rotated the certificate first: this issuance is rolled back, never doubled. */

@@ -1,5 +1,6 @@
 // The inventory search on both databases, for a rare term (the trigram index) and for a term so common that the
-// SQLite dialect switches plans (walking the sort order): the same answers either way, in the same order.
+// SQLite dialect switches plans (walking the sort order): the same answers either way, in the same order, before
+// and after SQLite's deferred search index has caught up.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,7 +56,10 @@ describe.each(testDialects())('inventory search on %s', (dialect) => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('answers a rare term through the index and a common term in sort order, identically', async () => {
+  // On SQLite the rows are not in the trigram index yet (it is filled after the commit, db/search-indexer.ts):
+  // the first pass answers from the unindexed rows, the second from the index; both must agree.
+  it.each(['just committed', 'indexed'])('answers a rare term and a common term in sort order (%s)', async (when) => {
+    if (when === 'indexed') expect(await services.searchIndex.catchUp()).toBe(dialect === 'sqlite' ? ROWS : 0);
     const rare = await services.certificates.list({ q: 'special', limit: 50 });
     expect(rare.rows.map((r) => r.common_name)).toEqual(
       [5007, 4007, 3007, 2007, 1007, 7].map((i) => `rare-${i}.special.test`),

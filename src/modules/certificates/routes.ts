@@ -76,7 +76,7 @@ export function registerCertificateRoutes(
         const pendingCertificate = await pending.get(outcome.pendingId);
         return reply.status(202).send({ status: 'pending-issuance' as const, pendingCertificate });
       }
-      const deployed = await deployments.deployNew(outcome.certificate.id, contextOf(request));
+      const deployed = await deployments.deployNew(outcome.certificate, contextOf(request));
       return reply.status(201).send({
         ...certificateWithPem(outcome.certificate, now()),
         ...(deployed.length ? { deployments: deployed } : {}),

@@ -205,8 +205,10 @@ export function createDeploymentService(deps: DeploymentDeps) {
      * Deploys a certificate that was just issued: a replacement goes wherever the one it replaces went, any other
      * to the `destinations` it was issued with. Returns [] when there is nowhere to deploy.
      */
-    async deployNew(certificateId: number, ctx: RequestContext) {
-      const cert = await deps.certificate(certificateId);
+    /** Deploys a new certificate (its id, or the row just stored, which saves reading it again). */
+    async deployNew(certificate: number | CertificateRow, ctx: RequestContext) {
+      const cert = typeof certificate === 'number' ? await deps.certificate(certificate) : certificate;
+      const certificateId = cert.id;
       if (cert.replaces_id !== null) return this.redeployReplacement(cert.replaces_id, certificateId, ctx);
       const ids = (JSON.parse(cert.issue_params ?? '{}') as { destinations?: number[] }).destinations ?? [];
       return ids.length ? deployRows(cert, await rowsOf(ids, 'destinations'), ctx) : [];
