@@ -30,11 +30,22 @@ export interface RunningTarsier {
 export const TEST_USER_PASSWORD = 'correct-horse-battery-9';
 
 export async function startTarsier(
-  opts: { dialect?: TestDialect; port?: number; settings?: Partial<Record<SettingName, string>> } = {},
+  opts: {
+    dialect?: TestDialect;
+    port?: number;
+    settings?: Partial<Record<SettingName, string>>;
+    /** An existing PostgreSQL database to share with another instance (left in place by stop()). */
+    databaseUrl?: string;
+  } = {},
 ): Promise<RunningTarsier> {
-  const dialect = opts.dialect ?? 'sqlite';
+  const dialect = opts.databaseUrl ? 'postgres' : (opts.dialect ?? 'sqlite');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tarsier-test-'));
-  const pgdb = dialect === 'postgres' ? await createPostgresDatabase() : undefined;
+  const pgdb =
+    dialect !== 'postgres'
+      ? undefined
+      : opts.databaseUrl
+        ? { url: opts.databaseUrl, drop: async () => {} }
+        : await createPostgresDatabase();
   const adminPassword = 'test-admin-password-1';
   const cfg = loadServerConfig(
     {

@@ -76,8 +76,25 @@ export function publicBaseUrl(value: string | undefined): string | null {
   return url.toString().replace(/\/+$/, '');
 }
 
+/**
+ * How long a cached signer is trusted before its settings are compared with the database again. Other processes
+ * on the same PostgreSQL database change authorities too (a new public base URL must reach the certificates every
+ * process issues), and the comparison is one indexed read, so it is done at most this often per authority.
+ */
+const SIGNER_RECHECK_MS = 2000;
+
+/** The settings update() may change; a signer loaded before another process changed one of them is reloaded. */
+const SETTINGS = ['owner', 'description', 'public_base_url', 'crl_validity_hours', 'ocsp_signer'] as const;
+
 export function createAuthorityService({ db, keys, audit, clock, onUpdated }: AuthorityDeps) {
-  const signers = new Map<number, Promise<IssuingAuthority>>();
+  const signers = new Map<number, { signer: Promise<IssuingAuthority>; checkedAt: number }>();
+
+  /** Whether a cached signer still matches the stored authority (false: reload it). */
+  async function stillCurrent(id: number, cached: { signer: Promise<IssuingAuthority>; checkedAt: number }) {
+    cached.checkedAt = performance.now();
+    const [signer, row] = await Promise.all([cached.signer, store.findAuthorityById(db, id)]);
+    return row !== undefined && SETTINGS.every((k) => row[k] === signer.row[k]);
+  }
 
   async function get(id: number): Promise<AuthorityRow> {
     const row = await store.findAuthorityById(db, id);
@@ -254,14 +271,21 @@ export function createAuthorityService({ db, keys, audit, clock, onUpdated }: Au
     },
 
     /** The authority with its decrypted key and policy chain, for signing. Cached: CA keys are hot. */
-    signer(id: number): Promise<IssuingAuthority> {
-      let s = signers.get(id);
-      if (!s) {
-        s = loadIssuing(id);
-        s.catch(() => signers.delete(id));
-        signers.set(id, s);
+    async signer(id: number): Promise<IssuingAuthority> {
+      const cached = signers.get(id);
+      if (cached && performance.now() - cached.checkedAt < SIGNER_RECHECK_MS) return cached.signer;
+      if (cached && (await stillCurrent(id, cached).catch(() => false))) return cached.signer;
+      if (cached && signers.get(id) === cached) {
+        signers.delete(id);
+        onUpdated?.(id); // changed elsewhere: what other services cache about it (OCSP signers) follows too
       }
-      return s;
+      let entry = signers.get(id);
+      if (!entry) {
+        entry = { signer: loadIssuing(id), checkedAt: performance.now() };
+        entry.signer.catch(() => signers.delete(id));
+        signers.set(id, entry);
+      }
+      return entry.signer;
     },
   };
 }
