@@ -142,6 +142,12 @@ export const SETTINGS = {
     default: 'groups',
     description: 'OIDC sign-in: the ID token or userinfo claim that lists the groups.',
   },
+  oidcScopes: {
+    env: 'TARSIER_OIDC_SCOPES',
+    default: 'openid profile email',
+    description:
+      'OIDC sign-in: the scopes asked for, space-separated (openid is always included). Many providers send the groups claim only for its own scope: add it, e.g. "openid profile email groups".',
+  },
   oidcGroupRoles: {
     env: 'TARSIER_OIDC_GROUP_ROLES',
     description:
@@ -198,6 +204,7 @@ export interface ServerConfig {
     clientId: string;
     clientSecret?: string;
     groupsClaim: string;
+    scopes: string;
     groupRoles: Record<string, string[]>;
   };
 }
@@ -270,10 +277,17 @@ function externalIdentity(overrides: Overrides, env: NodeJS.ProcessEnv): Pick<Se
           clientId: get('oidcClientId')!,
           clientSecret: get('oidcClientSecret'),
           groupsClaim: get('oidcGroupsClaim') ?? 'groups',
+          scopes: oidcScopes(get('oidcScopes')),
           groupRoles: parseGroupRoles(get('oidcGroupRoles'), 'TARSIER_OIDC_GROUP_ROLES'),
         }
       : undefined,
   };
+}
+
+/** The scopes to ask for, `openid` first and always present; commas are taken for spaces. */
+function oidcScopes(text: string | undefined): string {
+  const scopes = (text ?? 'openid profile email').split(/[\s,]+/).filter(Boolean);
+  return ['openid', ...new Set(scopes.filter((s) => s !== 'openid'))].join(' ');
 }
 
 /** Parses `1,2,3` into whole numbers of days, largest first. */

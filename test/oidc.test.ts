@@ -204,3 +204,45 @@ describe('OIDC sign-in with the groups in the ID token', () => {
     expect(op.requests.some((u) => u.pathname === '/me')).toBe(false);
   });
 });
+
+// Providers such as Okta and Keycloak send the groups claim only when its scope is asked for.
+describe('OIDC sign-in with a provider that releases groups for their own scope', () => {
+  let op: RunningOidcProvider;
+  const started: TarsierWithSettings[] = [];
+  beforeAll(async () => {
+    op = await startOidcProvider({
+      accounts: [{ sub: 'u-dora', preferred_username: 'dora', groups: ['pki-admins'] }],
+      groupsScope: true,
+    });
+  });
+  afterAll(async () => {
+    for (const t of started) await t.stop();
+    await op?.stop();
+  });
+
+  it.each([
+    ['openid profile email', []],
+    ['openid, profile email groups', ['operator']],
+  ])('with TARSIER_OIDC_SCOPES="%s" the user gets roles %j', async (scopes, roles) => {
+    const t = await startTarsierWith({
+      oidcIssuer: op.issuer,
+      oidcClientId: `tarsier-${started.length}`,
+      oidcClientSecret: 'tarsier-client-secret',
+      oidcScopes: scopes,
+      oidcGroupRoles: 'pki-admins=operator',
+    });
+    started.push(t);
+    op.addClient({
+      clientId: `tarsier-${started.length - 1}`,
+      clientSecret: 'tarsier-client-secret',
+      redirectUri: `${t.url}${CALLBACK}`,
+    });
+    op.signInAs('u-dora');
+    const b = browser();
+    await b.follow(`${t.url}/api/v1/auth/oidc/login`, (u) => u.origin === t.url && u.pathname === '/');
+    const auth = op.requests.filter((u) => u.pathname === '/auth').at(-1)!;
+    expect(auth.searchParams.get('scope')).toBe(scopes.replace(',', ''));
+    const me = await b.fetch(`${t.url}/api/v1/auth/me`);
+    expect(await me.json()).toMatchObject({ username: 'dora', roles });
+  });
+});

@@ -36,6 +36,8 @@ export async function startOidcProvider(options: {
   claimsInIdToken?: boolean;
   /** Serve HTML login and consent pages (for a real browser) instead of signing signInAs()'s account in. */
   pages?: boolean;
+  /** Release `groups` only for its own scope (as Okta and Keycloak do), not with `profile`. */
+  groupsScope?: boolean;
 }): Promise<RunningOidcProvider> {
   let handler: http.RequestListener = (_req, res) => res.writeHead(503).end('no client registered yet');
   const server = http.createServer((req, res) => handler(req, res));
@@ -60,7 +62,9 @@ export async function startOidcProvider(options: {
       scopes: ['openid', 'profile', 'email', 'groups'],
       claims: {
         openid: ['sub'],
-        profile: ['preferred_username', 'name', 'groups'],
+        ...(options.groupsScope
+          ? { profile: ['preferred_username', 'name'], groups: ['groups'] }
+          : { profile: ['preferred_username', 'name', 'groups'] }),
         email: ['email'],
       },
       conformIdTokenClaims: !options.claimsInIdToken,

@@ -130,7 +130,7 @@ export function createOidcService({ config, external, clock }: OidcDeps) {
       pending.set(state, { verifier, nonce, returnTo: safeReturnTo(returnTo), expiresAt: now + PENDING_MS });
       const url = oidc.buildAuthorizationUrl(cfg, {
         redirect_uri: redirectUri(),
-        scope: 'openid profile email',
+        scope: config.scopes,
         response_type: 'code',
         code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
