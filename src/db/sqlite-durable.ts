@@ -7,7 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type SQLite from 'better-sqlite3';
-import { type Driver, type SqliteDatabase, SqliteDialect, SqliteDriver } from 'kysely';
+import {
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  SqliteAdapter,
+  type SqliteDatabase,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+} from 'kysely';
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.ts';
 
 /** Coalesces syncs: a caller waits for a sync that starts after its call, shared with everyone who called meanwhile. */
@@ -138,6 +147,34 @@ class DurableDriver extends SqliteDriver {
   }
 }
 
+/** How long a process waits for another one's migrations on the same SQLite file before it gives up. */
+const MIGRATION_LOCK_WAIT_MS = 60_000;
+
+/**
+ * Kysely's SQLite adapter takes no migration lock ("one connection"), so two processes starting on one new file
+ * both applied the first migration, and one died on `table "roles" already exists`. Here the migrations run in
+ * one write transaction (SQLite's DDL is transactional): a second process waits for the first to commit, then
+ * reads the migrations as applied and has nothing left to do.
+ */
+class MigrationLockingAdapter extends SqliteAdapter {
+  override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
+    const until = Date.now() + MIGRATION_LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        await sql`BEGIN IMMEDIATE`.execute(db);
+        return;
+      } catch (err) {
+        // busy_timeout already waited a while; a long migration elsewhere (a large database) may need longer.
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw err;
+      }
+    }
+  }
+
+  override async releaseMigrationLock(db: Kysely<any>): Promise<void> {
+    await sql`COMMIT`.execute(db);
+  }
+}
+
 export interface DurableOptions {
   /** Replaces the WAL fdatasync (tests). */
   sync?: () => Promise<void>;
@@ -164,6 +201,9 @@ export function durableSqliteDialect(
   return new (class extends SqliteDialect {
     override createDriver(): Driver {
       return new DurableDriver(sqlite, syncer, startCheckpointer(sqlite, file, onError), wal);
+    }
+    override createAdapter(): DialectAdapter {
+      return new MigrationLockingAdapter();
     }
   })({ database: sqlite as unknown as SqliteDatabase });
 }
