@@ -6,7 +6,7 @@ import { startTarsier } from '../test/harness/tarsier.ts';
 import { ensureCfssl, startCfssl } from './lib/cfssl.ts';
 import { startFloorServer } from './lib/floor.ts';
 import { assertClean, type ClientKind, calibrateClients, type LoadSummary, runLoad } from './lib/load.ts';
-import { watchOtherCpu } from './lib/machine.ts';
+import { watchOtherCpu, watchOwnCpu } from './lib/machine.ts';
 import { measureRaw, type RawKeyType, type RawResult } from './lib/raw-crypto.ts';
 import { fmt, ms } from './lib/stats.ts';
 
@@ -31,6 +31,8 @@ interface Row {
   result: LoadSummary;
   /** Cores other processes on the machine kept busy during the run. */
   others: number;
+  /** Cores the issuer (with its database driver threads) and the load client kept busy during the run. */
+  cores: number;
 }
 
 interface RawRow {
@@ -111,6 +113,7 @@ async function measureMatrix(
       const what = `${issuer} ${database} ${keyType} c=${clients}`;
       const row = await quietest(o, what, async () => {
         const watch = watchOtherCpu(pids);
+        const own = watchOwnCpu(pids);
         const result = await runLoad({
           client,
           concurrency: clients,
@@ -118,9 +121,10 @@ async function measureMatrix(
           durationMs: seconds * 1000,
           requests: [{ method: 'POST', url: r.url, headers: r.headers, body: r.body, expectStatus: r.status }],
         });
+        const cores = own.stop();
         const others = watch.stop();
         assertClean(what, result);
-        return { issuer, database, keyType, clients, result, others };
+        return { issuer, database, keyType, clients, result, others, cores };
       });
       o.log(line(row));
       rows.push(row);
@@ -203,6 +207,9 @@ async function runCfssl(o: IssuanceOptions, client: ClientKind): Promise<{ rows:
   }
 }
 
+/** Milliseconds of CPU one certificate cost (issuer and load client together). */
+const cpuPerCert = (r: Row) => (r.result.perSecond > 0 ? (r.cores / r.result.perSecond) * 1000 : 0);
+
 export interface Target {
   name: string;
   met: boolean;
@@ -222,19 +229,25 @@ function verdict(name: string, ratio: number, goal: number, busy: number, detail
   return { name, met, inconclusive, detail: detail + note };
 }
 
-function judge(tarsier: Row[], cfssl: Row[], raw: RawRow[]): Target[] {
+function judge(tarsier: Row[], cfssl: Row[], raw: RawRow[], floor: Row[]): Target[] {
   const targets: Target[] = [];
   for (const t of tarsier.filter((r) => r.keyType === 'ec-p256')) {
     const peer = cfssl.find((c) => c.keyType === 'ec-p256' && c.clients === t.clients);
     if (!peer) continue;
     const ratio = t.result.perSecond / peer.result.perSecond;
+    const base = floor.find((f) => f.clients === t.clients);
+    const need = (r: Row) => fmt((cpuPerCert(r) / 1000) * peer.result.perSecond);
+    const context = base
+      ? `; at that rate Tarsier's CPU per certificate needs ${need(t)} cores, the Node.js floor's ${need(base)} ` +
+        `(the floor: ${fmt(base.result.perSecond)}/s, p50 ${ms(base.result.latency.p50)})`
+      : '';
     targets.push(
       verdict(
         `EC P-256 issuance ≥ CFSSL newcert (${t.database}, ${t.clients} client${t.clients > 1 ? 's' : ''})`,
         ratio,
         1,
         Math.max(t.others, peer.others),
-        `${fmt(t.result.perSecond)}/s vs ${fmt(peer.result.perSecond)}/s (${fmt(ratio * 100)}%)`,
+        `${fmt(t.result.perSecond)}/s vs ${fmt(peer.result.perSecond)}/s (${fmt(ratio * 100)}%)${context}`,
       ),
     );
   }
@@ -306,16 +319,23 @@ function markdown(
     '',
     '### Issuance through HTTP',
     '',
-    '| Issuer | Database | Key type | Clients | certs/s | p50 | p95 | client busy | other processes |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Issuer | Database | Key type | Clients | certs/s | p50 | p95 | client busy | CPU: issuer + client | CPU per cert | other processes |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of rows) {
     const s = r.result;
     out.push(
       `| ${r.issuer} | ${r.database} | ${r.keyType} | ${r.clients} | ${fmt(s.perSecond)} | ${ms(s.latency.p50)} | ` +
-        `${ms(s.latency.p95)} | ${fmt(s.clientBusy * 100)}% | ${cores(r.others)} |`,
+        `${ms(s.latency.p95)} | ${fmt(s.clientBusy * 100)}% | ${cores(r.cores)} | ${ms(cpuPerCert(r))} | ${cores(r.others)} |`,
     );
   }
+  out.push(
+    '',
+    '"CPU: issuer + client" is the CPU of the benchmark process (Tarsier or the floor, with their thread pools, and ' +
+      'the load client) or of CFSSL plus the load client, in cores over the run; "CPU per cert" divides it by the ' +
+      'rate. The PostgreSQL server\'s own CPU is under "other processes". The machine has 2 cores: a rate needs ' +
+      '(CPU per cert × rate) cores, whatever the threads or processes it is spread over.',
+  );
   out.push('', '### Targets', '', '| Target | Result | Measured |', '| --- | --- | --- |');
   for (const t of targets) out.push(`| ${t.name} | ${label(t)} | ${t.detail} |`);
   if (notes.length) out.push('', ...notes.map((n) => `Note: ${n}`));
@@ -335,7 +355,12 @@ export async function runIssuanceBench(o: IssuanceOptions): Promise<{ markdown: 
   const cf = await runCfssl(o, client);
   rows.push(...cf.rows);
   const tarsierRows = rows.filter((r) => r.issuer === 'Tarsier');
-  const targets = judge(tarsierRows, cf.rows, raw);
+  const targets = judge(
+    tarsierRows,
+    cf.rows,
+    raw,
+    rows.filter((r) => r.issuer === FLOOR),
+  );
   const notes = cf.note ? [cf.note] : [];
   return { markdown: markdown(o, client, calibration, raw, rows, targets, notes), targets };
 }
