@@ -60,6 +60,15 @@ describe('tarsier serve on the embedded default', () => {
       body: JSON.stringify({ username: 'admin', password }),
     });
     expect(login.status).toBe(200);
+    // Issue once, so that everything an issuance starts (the key pool's worker thread) is running at SIGTERM: it
+    // once kept the process alive after a clean stop.
+    const auth = { 'content-type': 'application/json', authorization: `Bearer ${((await login.json()) as any).token}` };
+    const api = (p: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${port}${p}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+    const ca = (await (
+      await api('/api/v1/authorities', { name: 'R', type: 'root', subject: { commonName: 'R' } })
+    ).json()) as any;
+    expect((await api('/api/v1/certificates', { authorityId: ca.id, commonName: 'a.example.com' })).status).toBe(201);
     const exited = new Promise((r) => first.child.on('exit', r));
     first.child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -4,6 +4,7 @@
 import {
   createPrivateKey,
   createPublicKey,
+  type JsonWebKey,
   type KeyObject,
   generateKeyPair as nodeGenerateKeyPair,
   type PrivateKeyInput,
@@ -178,18 +179,26 @@ const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
  * OpenSSL 3's DER encoder took ≈62 µs per P-256 key here, the JWK export ≈9–27 µs, on every issuance.
  */
 export function exportPrivateKeyDer(key: KeyObject): Uint8Array {
+  const known = pkcs8Cache.get(key);
+  if (known) return Uint8Array.from(known); // a copy: callers wipe what they are given
   const curve = key.asymmetricKeyType === 'ec' ? SPKI_CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''] : undefined;
   if (!curve) return new Uint8Array(key.export({ type: 'pkcs8', format: 'der' }));
-  const jwk = key.export({ format: 'jwk' });
+  return ecPkcs8FromJwk(key.export({ format: 'jwk' }), curve);
+}
+
+function ecPkcs8FromJwk(jwk: JsonWebKey, curveOid: string): Uint8Array {
   const point = Buffer.concat([Uint8Array.of(4), b64url(jwk.x), b64url(jwk.y)]);
   const ecPrivateKey = sequence(
     Uint8Array.of(0x02, 0x01, 0x01),
     octetString(b64url(jwk.d)),
     contextConstructed(1, bitString(point)),
   );
-  const algorithm = sequence(objectIdentifier(EC_PUBLIC_KEY), objectIdentifier(curve));
+  const algorithm = sequence(objectIdentifier(EC_PUBLIC_KEY), objectIdentifier(curveOid));
   return sequence(Uint8Array.of(0x02, 0x01, 0x00), algorithm, octetString(ecPrivateKey));
 }
+
+/** PKCS#8 of keys whose encodings were made with them (rememberEncodings); the KeyObject holds the same secret. */
+const pkcs8Cache = new WeakMap<KeyObject, Uint8Array>();
 
 const spkiCache = new WeakMap<KeyObject, Uint8Array>();
 const b64url = (text: string | undefined): Uint8Array => Buffer.from(text ?? '', 'base64url');
@@ -203,25 +212,45 @@ export function publicKeySpki(key: KeyObject): Uint8Array {
   const cached = spkiCache.get(key);
   if (cached) return cached;
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  let spki: Uint8Array;
   const jwk = ['ec', 'rsa', 'ed25519', 'ed448'].includes(publicKey.asymmetricKeyType ?? '')
     ? publicKey.export({ format: 'jwk' })
     : undefined;
-  const curve = jwk?.crv && SPKI_CURVES[jwk.crv];
-  if (jwk?.kty === 'EC' && curve) {
+  const spki = (jwk && spkiFromJwk(jwk)) ?? new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+  spkiCache.set(key, spki);
+  return spki;
+}
+
+/** The SubjectPublicKeyInfo of an EC, RSA or EdDSA JWK (public or private); undefined for anything else. */
+function spkiFromJwk(jwk: JsonWebKey): Uint8Array | undefined {
+  const curve = jwk.crv && SPKI_CURVES[jwk.crv];
+  if (jwk.kty === 'EC' && curve) {
     const point = Buffer.concat([Uint8Array.of(4), b64url(jwk.x), b64url(jwk.y)]);
-    spki = sequence(sequence(objectIdentifier(EC_PUBLIC_KEY), objectIdentifier(curve)), bitString(point));
-  } else if (jwk?.kty === 'RSA') {
+    return sequence(sequence(objectIdentifier(EC_PUBLIC_KEY), objectIdentifier(curve)), bitString(point));
+  }
+  if (jwk.kty === 'RSA') {
     const rsaKey = sequence(unsignedInteger(b64url(jwk.n)), unsignedInteger(b64url(jwk.e)));
-    spki = sequence(sequence(objectIdentifier('1.2.840.113549.1.1.1'), NULL), bitString(rsaKey));
-  } else if (jwk?.kty === 'OKP' && (jwk.crv === 'Ed25519' || jwk.crv === 'Ed448')) {
-    spki = sequence(
+    return sequence(sequence(objectIdentifier('1.2.840.113549.1.1.1'), NULL), bitString(rsaKey));
+  }
+  if (jwk.kty === 'OKP' && (jwk.crv === 'Ed25519' || jwk.crv === 'Ed448')) {
+    return sequence(
       sequence(objectIdentifier(jwk.crv === 'Ed25519' ? '1.3.101.112' : '1.3.101.113')),
       bitString(b64url(jwk.x)),
     );
-  } else {
-    spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
   }
-  spkiCache.set(key, spki);
-  return spki;
+  return undefined;
+}
+
+/**
+ * Records a new pair's encodings from its private JWK, exported where the pair was made (crypto/key-pool.ts's
+ * worker thread), so that publicKeySpki, exportPrivateKeyDer and keyTypeOf need no export on this thread.
+ */
+export function rememberEncodings(pair: KeyPair, jwk: JsonWebKey, type: KeyType): void {
+  const spki = spkiFromJwk(jwk);
+  if (!spki) return;
+  spkiCache.set(pair.publicKey, spki);
+  spkiCache.set(pair.privateKey, spki);
+  keyTypes.set(pair.publicKey, type);
+  keyTypes.set(pair.privateKey, type);
+  const curve = jwk.kty === 'EC' && jwk.crv ? SPKI_CURVES[jwk.crv] : undefined;
+  if (curve && jwk.d) pkcs8Cache.set(pair.privateKey, ecPkcs8FromJwk(jwk, curve));
 }

@@ -1,30 +1,19 @@
 // Group commit on each dialect: works submitted together share one transaction and all commit; a work that throws
 // fails alone (its batch is rolled back and the others run again, each alone); a lone work runs at once.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, testDialects } from '../../test/harness/databases.ts';
+import { openTestDatabase, testDialects } from '../../test/harness/databases.ts';
 import { createTransactionBatcher } from './batch.ts';
-import { type OpenDatabase, openDatabase } from './index.ts';
+import type { OpenDatabase } from './index.ts';
 
 describe.each(testDialects())('transaction batcher on %s', (dialect) => {
   let open: OpenDatabase;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tarsier-batch-'));
-    const pg = dialect === 'postgres' ? await createPostgresDatabase() : undefined;
-    open = openDatabase({
-      database: pg ? { kind: 'postgres', url: pg.url } : { kind: 'sqlite', file: path.join(dir, 'tarsier.db') },
-      sqliteSynchronous: 'FULL',
-    });
+    const db = await openTestDatabase(dialect, 'FULL');
+    open = db.open;
+    cleanup = db.close;
     await sql`CREATE TABLE batch_rows (name TEXT PRIMARY KEY)`.execute(open.db);
-    cleanup = async () => {
-      await open.close();
-      await pg?.drop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    };
   });
   afterAll(async () => cleanup?.());
 

@@ -8,6 +8,7 @@ import {
   type SqlBool,
   sql,
 } from 'kysely';
+import type { Database } from './schema.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -35,7 +36,7 @@ export interface DialectOps {
    * Adds up to `limit` certificates committed since the last call to the search index, in one transaction;
    * returns how many (0: it is current). Only SQLite defers this work (migrations/012); elsewhere always 0.
    */
-  indexPendingSearch(db: Kysely<any>, limit: number): Promise<number>;
+  indexPendingSearch(db: Kysely<Database>, limit: number): Promise<number>;
 }
 
 /** Above this many matches a term counts as common (see searchCertificates). */

@@ -157,7 +157,7 @@ const MIGRATION_LOCK_WAIT_MS = 60_000;
  * reads the migrations as applied and has nothing left to do.
  */
 class MigrationLockingAdapter extends SqliteAdapter {
-  override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
+  override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
     const until = Date.now() + MIGRATION_LOCK_WAIT_MS;
     for (;;) {
       try {
@@ -170,7 +170,7 @@ class MigrationLockingAdapter extends SqliteAdapter {
     }
   }
 
-  override async releaseMigrationLock(db: Kysely<any>): Promise<void> {
+  override async releaseMigrationLock(db: Kysely<unknown>): Promise<void> {
     await sql`COMMIT`.execute(db);
   }
 }

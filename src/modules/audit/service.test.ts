@@ -1,34 +1,11 @@
-// The audit service on a real database, on each dialect: record() chains inside the caller's transaction (and
-// rolls back with it), opens its own when given the database, stays one chain under concurrent writers, and
-// migration 003 chains the events written before it.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, testDialects } from '../../../test/harness/databases.ts';
-import { migrateToLatest, type OpenDatabase, openDatabase } from '../../db/index.ts';
+import { openTestDatabase, testDialects } from '../../../test/harness/databases.ts';
+import { migrateToLatest, type OpenDatabase } from '../../db/index.ts';
 import * as m001 from '../../db/migrations/001-initial.ts';
 import * as m002 from '../../db/migrations/002-revocation.ts';
 import * as m003 from '../../db/migrations/003-audit-chain.ts';
 import { type AuditService, createAuditService } from './service.ts';
-
-async function openTestDatabase(dialect: 'sqlite' | 'postgres') {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tarsier-audit-'));
-  const pg = dialect === 'postgres' ? await createPostgresDatabase() : undefined;
-  const open = openDatabase({
-    database: pg ? { kind: 'postgres', url: pg.url } : { kind: 'sqlite', file: path.join(dir, 'tarsier.db') },
-    sqliteSynchronous: 'NORMAL',
-  });
-  return {
-    open,
-    async close() {
-      await open.close();
-      await pg?.drop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Applies the named migrations only, to build a database as an older Tarsier left it. */
 async function migrateThrough(open: OpenDatabase, mods: Record<string, typeof m001>): Promise<void> {

@@ -3,6 +3,7 @@
 // makes concurrent writers chain one after another, in both databases, without asking which one this is.
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from '../../db/index.ts';
+import { insertRow } from '../../db/insert-cache.ts';
 import type { AuditEventRow, Database, NewAuditEvent } from '../../db/schema.ts';
 
 interface AuditHeadTable {
@@ -14,8 +15,8 @@ interface AuditHeadTable {
 type WithHead = Kysely<Database & { audit_head: AuditHeadTable }>;
 const withHead = (db: Db): WithHead => db.withTables<{ audit_head: AuditHeadTable }>();
 
-export async function insertEvent(db: Db, event: NewAuditEvent): Promise<void> {
-  await db.insertInto('audit_events').values(event).execute();
+export function insertEvent(db: Db, event: NewAuditEvent): Promise<void> {
+  return insertRow(db, 'audit_events', event);
 }
 
 /**

@@ -2,6 +2,7 @@
 // dialect's trigram index) and keyset paging, where every sort order has an index ending in id.
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
+import { insertReturningAll } from '../../db/insert-cache.ts';
 import type { CertificateUpdate, Database, NewCertificateRow } from '../../db/schema.ts';
 
 export async function insertCertificate(db: Db, row: NewCertificateRow): Promise<number> {
@@ -11,7 +12,7 @@ export async function insertCertificate(db: Db, row: NewCertificateRow): Promise
 
 /** Inserts and returns the stored row, saving a read on the issuance hot path. */
 export function insertCertificateReturning(db: Db, row: NewCertificateRow) {
-  return db.insertInto('certificates').values(row).returningAll().executeTakeFirstOrThrow();
+  return insertReturningAll(db, 'certificates', row);
 }
 
 export function findCertificateById(db: Db, id: number) {

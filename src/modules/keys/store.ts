@@ -1,5 +1,6 @@
 // Queries of the encrypted private key table. Rows hold only ciphertext and a wrapped data key.
 import type { Db } from '../../db/index.ts';
+import { insertReturningId } from '../../db/insert-cache.ts';
 
 export interface SealedRow {
   key_type: string;
@@ -9,9 +10,8 @@ export interface SealedRow {
   created_at: string;
 }
 
-export async function insertKey(db: Db, row: SealedRow): Promise<number> {
-  const r = await db.insertInto('private_keys').values(row).returning('id').executeTakeFirstOrThrow();
-  return r.id;
+export function insertKey(db: Db, row: SealedRow): Promise<number> {
+  return insertReturningId(db, 'private_keys', row);
 }
 
 export function findKey(db: Db, id: number) {
