@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import type { ServerConfig } from './config.ts';
 import { createKeyring, loadOrCreateMasterKeyFile, parseMasterKeys } from './crypto/envelope.ts';
+import { keyPool } from './crypto/key-pool.ts';
 import { migrateToLatest, type OpenDatabase, openDatabase } from './db/index.ts';
 import { startSearchIndexer } from './db/search-indexer.ts';
 import { createAuditService } from './modules/audit/service.ts';
@@ -68,6 +69,7 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
   await migrateToLatest(database);
   await database.dialect.maintain(database.db);
   const { db } = database;
+  keyPool.open();
   const searchIndex = startSearchIndexer(db, database.dialect, {
     onError: (err) => log.warn({ err }, 'indexing new certificates for search failed; the next pass retries'),
   });
@@ -310,6 +312,7 @@ export async function createServices(config: ServerConfig, clock: () => Date = (
     searchIndex,
     async close() {
       await searchIndex.stop();
+      await keyPool.close();
       await database.close();
     },
   };

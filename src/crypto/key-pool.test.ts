@@ -14,6 +14,7 @@ const waitFor = async (ok: () => boolean) => {
 describe('key pool', () => {
   it.each<KeyType>(['ec-p256', 'ec-p384', 'ed25519', 'rsa-2048'])('gives matching, fresh %s pairs', async (type) => {
     const pool = createKeyPool({ size: 4 });
+    pool.open();
     try {
       const seen = new Set<string>();
       for (let i = 0; i < 6; i++) {
@@ -35,12 +36,13 @@ describe('key pool', () => {
       }
       expect(seen.size).toBe(type === 'rsa-2048' ? 2 : 6);
     } finally {
-      pool.stop();
+      await pool.close();
     }
   });
 
   it('fills only the types asked for, in batches after takes, and empties when stopped', async () => {
     const pool = createKeyPool({ size: 4 });
+    pool.open();
     expect(pool.available('ec-p256')).toBe(0);
     await pool.take('ec-p256'); // made on the spot; asks the worker for a batch of 2
     await waitFor(() => pool.available('ec-p256') === 2);
@@ -51,13 +53,18 @@ describe('key pool', () => {
     expect(pool.available('ec-p256')).toBe(3);
     await pool.take('rsa-2048');
     expect(pool.available('rsa-2048')).toBe(0); // made on demand, never kept
-    pool.stop();
+    await pool.close();
+    expect(pool.available('ec-p256')).toBe(0);
+    // Closed: keys are still made, on demand, and none is kept ready.
+    await pool.take('ec-p256');
+    await new Promise((r) => setTimeout(r, 100));
     expect(pool.available('ec-p256')).toBe(0);
   });
 
   it('refuses a type it does not make', async () => {
     const pool = createKeyPool();
+    pool.open();
     await expect(pool.take('rsa-1024' as KeyType)).rejects.toThrow(ValidationError);
-    pool.stop();
+    await pool.close();
   });
 });

@@ -43,8 +43,10 @@ export interface KeyPool {
   take(type: KeyType): Promise<KeyPair>;
   /** How many pairs of `type` are ready now. */
   available(type: KeyType): number;
-  /** Stops the worker and drops the pairs not handed out. */
-  stop(): void;
+  /** A user (a running Tarsier) begins: keys are made ahead only while at least one is open. */
+  open(): void;
+  /** A user ends; after the last, the worker is terminated (awaited) and the pairs not handed out dropped. */
+  close(): Promise<void>;
 }
 
 /** Pools fill only for the types asked for: up to `size` pairs each, in batches of `size / 2`. */
@@ -52,13 +54,13 @@ export function createKeyPool({ size = 64 }: { size?: number } = {}): KeyPool {
   const ready = new Map<KeyType, Made[]>();
   const asked = new Set<KeyType>();
   let worker: Worker | undefined;
-  let stopped = false;
+  let users = 0;
 
   function start(): Worker {
     const w = new Worker(WORKER_SOURCE, { eval: true });
     w.on('message', ({ type, keys }: { type: KeyType; keys: Made[] }) => {
       asked.delete(type);
-      if (!stopped) ready.get(type)?.push(...keys);
+      if (users > 0) ready.get(type)?.push(...keys);
     });
     // A worker that dies (it should not) is replaced at the next refill; takes meanwhile generate directly.
     w.on('error', () => undefined);
@@ -66,14 +68,16 @@ export function createKeyPool({ size = 64 }: { size?: number } = {}): KeyPool {
       if (worker === w) worker = undefined;
       asked.clear();
     });
-    w.unref(); // after the listeners (adding one refs the worker again): the pool never keeps a process alive
+    // After the listeners (adding one refs the worker again): the pool never keeps a process alive. Its users still
+    // close it: a process that exited with the worker running was seen to hang in its exit (waiting for the thread).
+    w.unref();
     return w;
   }
 
   function refill(type: KeyType): void {
     const queue = ready.get(type) ?? [];
     ready.set(type, queue);
-    if (stopped || asked.has(type) || queue.length > size / 2) return;
+    if (users === 0 || asked.has(type) || queue.length > size / 2) return;
     const [kind, options] = PARAMS[type]!;
     asked.add(type);
     worker ??= start();
@@ -82,7 +86,7 @@ export function createKeyPool({ size = 64 }: { size?: number } = {}): KeyPool {
 
   return {
     async take(type) {
-      if (!PARAMS[type]) return generateKeyPair(type);
+      if (!PARAMS[type] || users === 0) return generateKeyPair(type);
       const made = ready.get(type)?.shift();
       refill(type);
       if (!made) return generateKeyPair(type);
@@ -90,14 +94,20 @@ export function createKeyPool({ size = 64 }: { size?: number } = {}): KeyPool {
       return { publicKey: made.publicKey, privateKey: made.privateKey };
     },
     available: (type) => ready.get(type)?.length ?? 0,
-    stop() {
-      stopped = true;
+    open() {
+      users++;
+    },
+    async close() {
+      users = Math.max(0, users - 1);
+      if (users > 0) return;
       for (const queue of ready.values()) queue.splice(0);
-      void worker?.terminate();
+      asked.clear();
+      const w = worker;
       worker = undefined;
+      await w?.terminate();
     },
   };
 }
 
-/** The process's pool, shared by every issuance. */
+/** The process's pool, shared by every issuance; services.ts opens and closes it with each running Tarsier. */
 export const keyPool = createKeyPool();
