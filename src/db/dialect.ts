@@ -37,6 +37,8 @@ export interface DialectOps {
    * returns how many (0: it is current). Only SQLite defers this work (migrations/012); elsewhere always 0.
    */
   indexPendingSearch(db: Kysely<Database>, limit: number): Promise<number>;
+  /** Whether new certificates wait for indexPendingSearch (SQLite), so that something must call it. */
+  readonly defersSearchIndex: boolean;
 }
 
 /** Above this many matches a term counts as common (see searchCertificates). */
@@ -89,6 +91,7 @@ const sqlite: DialectOps = {
       UNION ALL SELECT id FROM certificates WHERE id > (SELECT indexed_through FROM search_index_state WHERE id = 1)
       AND search_text LIKE ${likePattern(q)} ESCAPE '\\')`;
   },
+  defersSearchIndex: true,
   indexPendingSearch: (db, limit) =>
     db.transaction().execute(async (trx) => {
       const state = await sql<{ t: number }>`SELECT indexed_through AS t FROM search_index_state WHERE id = 1`.execute(
@@ -119,6 +122,7 @@ const postgres: DialectOps = {
   async searchCertificates(_db, q) {
     return sql<SqlBool>`certificates.search_text LIKE ${likePattern(q)}`;
   },
+  defersSearchIndex: false,
   indexPendingSearch: async () => 0,
 };
 
